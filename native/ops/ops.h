@@ -1,0 +1,8 @@
+// One register_<op> per file in native/ops; addon.cpp calls each once.
+#pragma once
+#include <napi.h>
+
+namespace neurion {
+void register_sma(Napi::Env env, Napi::Object exports);
+void register_philox(Napi::Env env, Napi::Object exports);
+}  // namespace neurion
