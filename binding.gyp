@@ -5,7 +5,9 @@
       "sources": [
         "native/addon.cpp",
         "native/ops/sma.cpp",
-        "native/ops/philox.cpp"
+        "native/ops/philox.cpp",
+        "native/ops/ta.cpp",
+        "native/ta/table.cpp"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -26,6 +26,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("buildInfo", Napi::Function::New(env, BuildInfo, "buildInfo"));
   neurion::register_sma(env, exports);
   neurion::register_philox(env, exports);
+  neurion::register_ta(env, exports);
   return exports;
 }
 

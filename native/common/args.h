@@ -80,10 +80,42 @@ inline void length_is(const Napi::CallbackInfo& info, const Napi::TypedArray& a,
 // earlier outputs, so aliasing would silently corrupt results.
 inline void no_overlap(const Napi::CallbackInfo& info, const Napi::TypedArray& a, const Napi::TypedArray& b,
                        const char* op, const char* na, const char* nb) {
-  const auto* pa = static_cast<const uint8_t*>(a.ArrayBuffer().Data()) + a.ByteOffset();
-  const auto* pb = static_cast<const uint8_t*>(b.ArrayBuffer().Data()) + b.ByteOffset();
+  // napi_get_typedarray_info gives the data pointer for ArrayBuffer- and
+  // SharedArrayBuffer-backed arrays alike (Napi::TypedArray::ArrayBuffer() rejects the latter).
+  auto span = [&](const Napi::TypedArray& t) {
+    napi_typedarray_type type;
+    size_t length = 0, offset = 0;
+    void* data = nullptr;
+    napi_value buffer;
+    if (napi_get_typedarray_info(info.Env(), t, &type, &length, &data, &buffer, &offset) != napi_ok)
+      type_error(info.Env(), std::string(op) + ": cannot read typed array " + na);
+    return static_cast<const uint8_t*>(data);
+  };
+  const uint8_t* pa = span(a);
+  const uint8_t* pb = span(b);
   if (pa < pb + b.ByteLength() && pb < pa + a.ByteLength())
     range_error(info.Env(), std::string(op) + ": " + na + " must not share memory with " + nb);
+}
+
+// Largest result a native call allocates by itself (2^28 elements = 2 GiB of float64).
+// Larger jobs pass their own `out` or run in chunks through the pool: an accidental
+// multi-terabyte request must fail with a clear error, not invite the OOM killer.
+constexpr int64_t kMaxAllocElements = int64_t{1} << 28;
+
+inline void check_alloc(const Napi::Env& env, int64_t elements, const char* op) {
+  if (elements > kMaxAllocElements)
+    range_error(env, std::string(op) + ": result of " + std::to_string(elements) +
+                         " elements exceeds the 2^28-element limit for one call; pass `out` or split the job");
+}
+
+inline Napi::Float64Array alloc_f64(const Napi::Env& env, int64_t elements, const char* op) {
+  check_alloc(env, elements, op);
+  return Napi::Float64Array::New(env, static_cast<size_t>(elements));
+}
+
+inline Napi::Uint32Array alloc_u32(const Napi::Env& env, int64_t elements, const char* op) {
+  check_alloc(env, elements, op);
+  return Napi::Uint32Array::New(env, static_cast<size_t>(elements));
 }
 
 inline bool present(const Napi::CallbackInfo& info, size_t i) {

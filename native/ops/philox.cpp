@@ -22,7 +22,7 @@ static Napi::Value Philox(const Napi::CallbackInfo& info) {
     out = args::u32(info, 3, op, "out");
     args::length_is(info, out, static_cast<size_t>(blocks * 4), op, "out", "4 * blocks");
   } else {
-    out = Napi::Uint32Array::New(env, static_cast<size_t>(blocks * 4));
+    out = args::alloc_u32(env, blocks * 4, op);
   }
   const uint32_t k0 = key[0], k1 = key[1];
   uint32_t c[4] = {ctr[0], ctr[1], ctr[2], ctr[3]};
@@ -50,7 +50,7 @@ static Napi::Value PhiloxNormal(const Napi::CallbackInfo& info) {
     out = args::f64(info, 5, op, "out");
     args::length_is(info, out, static_cast<size_t>(paths * steps), op, "out", "paths * steps");
   } else {
-    out = Napi::Float64Array::New(env, static_cast<size_t>(paths * steps));
+    out = args::alloc_f64(env, paths * steps, op);
   }
   const int threads = args::present(info, 6) ? static_cast<int>(args::integer(info, 6, op, "threads", 1, 256)) : 1;
   const uint32_t k0 = key[0], k1 = key[1];

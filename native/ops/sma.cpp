@@ -21,7 +21,7 @@ static Napi::Value Sma(const Napi::CallbackInfo& info) {
     args::length_is(info, out, static_cast<size_t>(rows * cols), op, "out", "rows * cols");
     args::no_overlap(info, x, out, op, "out", "x");
   } else {
-    out = Napi::Float64Array::New(env, static_cast<size_t>(rows * cols));
+    out = args::alloc_f64(env, rows * cols, op);
   }
   const int threads = args::present(info, 5) ? static_cast<int>(args::integer(info, 5, op, "threads", 1, 256)) : 1;
   const double* px = x.Data();

@@ -25,6 +25,9 @@ export interface NativeAddon {
   philoxNormal(
     key: Uint32Array, stream: number, pathOffset: number, paths: number, steps: number, out?: Float64Array, threads?: number,
   ): Float64Array;
+  ta(name: string, inputs: Float64Array[], rows: number, cols: number, params: Float64Array, outputs?: Float64Array[], threads?: number): Float64Array[];
+  taList(): Array<{ name: string; inputs: string[]; outputs: string[]; params: Array<{ name: string; default: number; min: number; max: number; integer: boolean; maxIsLength: boolean }> }>;
+  taLookback(name: string, params: Float64Array): number;
 }
 
 export interface CudaDeviceInfo {

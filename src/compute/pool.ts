@@ -84,8 +84,9 @@ export class ComputePool {
     const rows = op.rows!;
     const total = rows.count(args);
     const shared = shareInputs(args);
-    const userOut = (args as { out?: Typed }).out;
-    const out = userOut && userOut.buffer instanceof SharedArrayBuffer ? userOut : (rows.allocate(args, true) as Typed);
+    // The caller's output: `out` (one array) or `outputs` (several), used in place when shared.
+    const userOut = (args as { out?: Typed }).out ?? (args as { outputs?: Typed[] }).outputs;
+    const out = userOut && isShared(userOut) ? userOut : (rows.allocate(args, true) as Typed | Typed[]);
     const full = { ...shared, out };
     const chunk = Math.max(1, job.chunkRows ?? Math.ceil(total / (this.threads * 4)));
 
@@ -113,7 +114,8 @@ export class ComputePool {
       job.signal?.removeEventListener('abort', onAbort);
     }
     if (userOut && userOut !== out) {
-      userOut.set(out as never);
+      if (Array.isArray(userOut)) userOut.forEach((u, k) => u.set((out as Typed[])[k] as never));
+      else userOut.set(out as never);
       return userOut as unknown as R;
     }
     return out as unknown as R;
@@ -124,12 +126,20 @@ export class ComputePool {
   }
 }
 
-/** Arguments with every typed array (except `out`) moved to shared memory once. */
+function isTyped(v: unknown): v is Typed {
+  return ArrayBuffer.isView(v) && !(v instanceof DataView);
+}
+
+function isShared(v: Typed | Typed[]): boolean {
+  return Array.isArray(v) ? v.every((a) => a.buffer instanceof SharedArrayBuffer) : v.buffer instanceof SharedArrayBuffer;
+}
+
+/** Arguments with every typed array (also inside arrays; outputs excluded) moved to shared memory once. */
 function shareInputs(args: object): Record<string, unknown> {
   const r: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(args)) {
-    if (k === 'out') continue;
-    r[k] = ArrayBuffer.isView(v) && !(v instanceof DataView) ? toShared(v as Typed) : v;
+    if (k === 'out' || k === 'outputs') continue;
+    r[k] = isTyped(v) ? toShared(v) : Array.isArray(v) && v.every(isTyped) ? v.map((a) => toShared(a as Typed)) : v;
   }
   return r;
 }

@@ -42,11 +42,29 @@ export function expectNoOverlap(op: string, outName: string, out: ArrayBufferVie
   if (a0 < b1 && b0 < a1) throw new RangeError(`${op}: ${outName} must not share memory with ${inName}`);
 }
 
-/** Reads the optional `out` argument, or allocates. */
-export function outputFloat64(op: string, out: unknown, length: number, inputs: Record<string, ArrayBufferView>): Float64Array {
-  if (out === undefined) return new Float64Array(length);
+/**
+ * Largest result an op allocates by itself (2^28 elements, 2 GiB of float64), the same
+ * limit as the native addons: bigger jobs pass their own `out` or run through the pool.
+ */
+export const MAX_ALLOC_ELEMENTS = 2 ** 28;
+
+export function expectAllocatable(op: string, elements: number): void {
+  if (elements > MAX_ALLOC_ELEMENTS) {
+    throw new RangeError(`${op}: result of ${elements} elements exceeds the 2^28-element limit for one call; pass \`out\` or split the job`);
+  }
+}
+
+/** Checks the optional `out` argument (type, length, no aliasing) or that a result of `length` may be allocated. */
+export function checkOutput(op: string, out: unknown, length: number, inputs: Record<string, ArrayBufferView>): void {
+  if (out === undefined) return expectAllocatable(op, length);
   expectTyped(op, 'out', out, 'Float64Array');
   expectLength(op, 'out', out, length, 'same as the result');
   for (const [name, arr] of Object.entries(inputs)) expectNoOverlap(op, 'out', out, name, arr);
-  return out;
+}
+
+/** Reads the optional `out` argument, or allocates. */
+export function outputFloat64(op: string, out: unknown, length: number, inputs: Record<string, ArrayBufferView>): Float64Array {
+  checkOutput(op, out, length, inputs);
+  if (out === undefined) return new Float64Array(length);
+  return out as Float64Array;
 }

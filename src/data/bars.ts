@@ -31,8 +31,21 @@ export interface Bars {
   low: Float64Array;
   close: Float64Array;
   volume: Float64Array;
+  /**
+   * Free-form provenance carried with the series (e.g. `source`, `license`), stored as Arrow
+   * schema metadata when written. Optional so plain literals stay valid Bars.
+   */
+  meta?: Record<string, string>;
 }
 
 export function barCount(bars: Bars): number {
   return bars.time.length;
+}
+
+/** The five numeric columns besides time, in file order. */
+export const VALUE_FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
+
+/** Whether a string is one of the timeframe codes above. */
+export function isTimeframe(value: string): value is Timeframe {
+  return Object.prototype.hasOwnProperty.call(TIMEFRAME_MS, value);
 }

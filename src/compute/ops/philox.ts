@@ -13,7 +13,7 @@
  */
 import type { OpDef } from '../registry.js';
 import { compareArrays, compareExact } from '../compare.js';
-import { expectInteger, expectLength, expectTyped, outputFloat64 } from '../validate.js';
+import { checkOutput, expectAllocatable, expectInteger, expectLength, expectTyped } from '../validate.js';
 import { describeValue } from '../../errors.js';
 
 export interface PhiloxArgs {
@@ -82,6 +82,8 @@ function validatePhilox(a: PhiloxArgs): void {
   if (a.out !== undefined) {
     expectTyped('philox4x32', 'out', a.out, 'Uint32Array');
     expectLength('philox4x32', 'out', a.out, 4 * a.blocks, '4 * blocks');
+  } else {
+    expectAllocatable('philox4x32', 4 * a.blocks);
   }
 }
 
@@ -105,7 +107,7 @@ function validateNormal(a: PhiloxNormalArgs): void {
   expectInteger(op, 'paths', a.paths, 1, 2 ** 36);
   expectInteger(op, 'steps', a.steps, 1, 2 ** 34);
   if (a.paths * a.steps > 2 ** 40) throw new RangeError(`${op}: paths * steps must be <= 2^40, got ${a.paths * a.steps}`);
-  if (a.out !== undefined) outputFloat64(op, a.out, a.paths * a.steps, {});
+  checkOutput(op, a.out, a.paths * a.steps, {});
 }
 
 function referenceNormal(a: PhiloxNormalArgs): Float64Array {

@@ -8,7 +8,7 @@
  */
 import type { OpDef } from '../registry.js';
 import { compareArrays } from '../compare.js';
-import { expectInteger, expectLength, expectTyped, outputFloat64 } from '../validate.js';
+import { checkOutput, expectInteger, expectLength, expectTyped } from '../validate.js';
 
 export interface SmaArgs {
   x: Float64Array;
@@ -31,7 +31,7 @@ function validate(a: SmaArgs): void {
   expectInteger('sma', 'cols', a.cols, 1, MAX_DIM);
   expectLength('sma', 'x', a.x, a.rows * a.cols, 'rows * cols');
   expectInteger('sma', 'period', a.period, 1, a.cols);
-  if (a.out !== undefined) outputFloat64('sma', a.out, a.rows * a.cols, { x: a.x });
+  checkOutput('sma', a.out, a.rows * a.cols, { x: a.x });
 }
 
 /** Reference: a fresh sum over every window. O(rows * cols * period), obviously right. */
