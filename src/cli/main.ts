@@ -12,14 +12,14 @@ import { ConfigError, DataError, BackendUnavailableError } from '../errors.js';
 import { createLogger } from '../util/log.js';
 import { collectInfo, formatInfo } from './info.js';
 import { registerDataCommands } from './data.js';
+import { registerTaCommand } from './ta.js';
+import { UsageError } from './errors.js';
 import { runStart } from './start.js';
 
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 1;
 export const EXIT_BAD_INPUT = 2;
 
-/** Thrown by commands for a usage problem that commander cannot see (e.g. conflicting flags). */
-export class UsageError extends Error {}
 
 export function buildProgram(out: (s: string) => void = (s) => process.stdout.write(s)): Command {
   const program = new Command('neurion')
@@ -49,6 +49,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     });
 
   registerDataCommands(program, out);
+  registerTaCommand(program, out);
 
   program
     .command('start')
@@ -95,6 +96,11 @@ export async function main(argv: string[] = process.argv): Promise<number> {
 // Run when executed directly (bin or node dist/src/cli/main.js), not when imported by tests.
 const invoked = process.argv[1] ? realpathSync(process.argv[1]) : '';
 if (invoked === realpathSync(fileURLToPath(import.meta.url))) {
+  // A closed pipe (`neurion ta ... | head`) is a normal end of output, not a crash.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   main().then((code) => {
     process.exitCode = code;
   });
