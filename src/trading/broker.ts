@@ -89,22 +89,22 @@ export class PaperBroker {
     this.clientIds.add(clientOrderId);
     const last = this.lastBar.get(req.symbol);
     const order: Order = {
-      id, clientOrderId, symbol: req.symbol, side: req.side, type: req.type, qty: req.qty, tif: req.tif ?? 'GTC',
+      id, clientOrderId, symbol: req.symbol, side: req.side, type: req.type, qty: req.allIn ? 0 : req.qty!, allIn: req.allIn ?? false, tif: req.tif ?? 'GTC',
       reduceOnly: req.reduceOnly ?? false, limitPrice: req.limitPrice, stopPrice: req.stopPrice, trailAmount: req.trailAmount,
       trailPercent: req.trailPercent, tag: req.tag, status: 'initialized', filledQty: 0, avgFillPrice: NaN, submittedAt: now,
       activeFrom: now + this.model.latencyMs, activeFromBar: (last?.index ?? -1) + 1 + this.model.latencyBars, triggered: false,
     };
     this.orders.set(id, order);
     this.emit(order, 'submitted', now);
-    const lots = req.qty / inst.lotSize;
-    if (Math.abs(lots - Math.round(lots)) > 1e-9) {
-      order.rejectReason = `quantity ${req.qty} is not a multiple of the lot size ${inst.lotSize}`;
+    const lots = order.qty / inst.lotSize;
+    if (!order.allIn && Math.abs(lots - Math.round(lots)) > 1e-9) {
+      order.rejectReason = `quantity ${order.qty} is not a multiple of the lot size ${inst.lotSize}`;
       this.emit(order, 'rejected', now, { reason: order.rejectReason });
       return order;
     }
     const refPrice = req.limitPrice ?? req.stopPrice ?? last?.bar.close ?? NaN;
-    if (inst.minNotional > 0 && refPrice * req.qty * inst.multiplier < inst.minNotional) {
-      order.rejectReason = `notional ${(refPrice * req.qty * inst.multiplier).toFixed(2)} is below the minimum ${inst.minNotional}`;
+    if (!order.allIn && inst.minNotional > 0 && refPrice * order.qty * inst.multiplier < inst.minNotional) {
+      order.rejectReason = `notional ${(refPrice * order.qty * inst.multiplier).toFixed(2)} is below the minimum ${inst.minNotional}`;
       this.emit(order, 'rejected', now, { reason: order.rejectReason });
       return order;
     }
@@ -266,6 +266,32 @@ export class PaperBroker {
     return undefined;
   }
 
+  /** The price a fill of qty gets: slippage for taker fills, tick rounding against the trader, clamped into the bar. */
+  private execPrice(o: Order, rawPrice: number, qty: number, maker: boolean, bar: BrokerBar): number {
+    const inst = this.account.instrument(o.symbol);
+    let price = rawPrice;
+    if (!maker) {
+      const slip = slippageFor(this.model.slippage, rawPrice, qty, bar.high, bar.low, bar.volume);
+      price = o.side === 'buy' ? rawPrice + slip : rawPrice - slip;
+    }
+    price = roundPrice(price, inst.tickSize, o.side);
+    return Math.min(Math.max(price, bar.low), bar.high);
+  }
+
+  /** Whole lots an allIn order takes: what the cash affords at its execution price (fees included), or the long position. */
+  private allInQty(o: Order, rawPrice: number, maker: boolean, bar: BrokerBar): number {
+    const inst = this.account.instrument(o.symbol);
+    if (o.side === 'sell') return Math.max(0, this.account.position(o.symbol).qty);
+    let q = roundQty(this.account.cash / (this.execPrice(o, rawPrice, inst.lotSize, maker, bar) * inst.multiplier), inst.lotSize);
+    // Fees and size-dependent slippage can push the cost over the cash: step down a lot at a time.
+    for (let k = 0; k < 10_000 && q > 0; k++) {
+      const px = this.execPrice(o, rawPrice, q, maker, bar);
+      if (q * px * inst.multiplier + feeFor(inst.fees, q, px, inst.multiplier, maker, this.account.tradedNotional) <= this.account.cash + 1e-9) break;
+      q = roundQty(q - inst.lotSize, inst.lotSize);
+    }
+    return q;
+  }
+
   /**
    * Fills as much of `o` as the volume cap, reduce-only rule and account allow, at `price`
    * adjusted for slippage (taker fills), rounded to the tick against the trader and clamped
@@ -274,6 +300,14 @@ export class PaperBroker {
   private fillAt(o: Order, rawPrice: number, liquidity: 'maker' | 'taker', bar: BrokerBar, index: number, time: number, cap: number, volumeLeft?: { value: number }): void {
     const inst = this.account.instrument(o.symbol);
     const pos = this.account.position(o.symbol);
+    if (o.allIn && o.filledQty === 0) {
+      o.qty = this.allInQty(o, rawPrice, liquidity === 'maker', bar);
+      if (o.qty <= 0) {
+        o.rejectReason = o.side === 'buy' ? 'allIn: cash does not afford one lot' : 'allIn: no long position to sell';
+        this.emit(o, 'rejected', time, { reason: o.rejectReason });
+        return;
+      }
+    }
     let qty = o.qty - o.filledQty;
     if (o.reduceOnly) {
       const reducible = o.side === 'buy' ? Math.max(0, -pos.qty) : Math.max(0, pos.qty);
@@ -289,13 +323,7 @@ export class PaperBroker {
       return;
     }
     if (qty <= 0) return; // volume exhausted this bar: wait for the next
-    let price = rawPrice;
-    if (liquidity === 'taker') {
-      const slip = slippageFor(this.model.slippage, rawPrice, qty, bar.high, bar.low, bar.volume);
-      price = o.side === 'buy' ? rawPrice + slip : rawPrice - slip;
-    }
-    price = roundPrice(price, inst.tickSize, o.side);
-    price = Math.min(Math.max(price, bar.low), bar.high);
+    const price = this.execPrice(o, rawPrice, qty, liquidity === 'maker', bar);
     const fee = feeFor(inst.fees, qty, price, inst.multiplier, liquidity === 'maker', this.account.tradedNotional);
     const signed = o.side === 'buy' ? qty : -qty;
     const why = this.account.affordability(o.symbol, signed, price, fee);

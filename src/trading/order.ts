@@ -14,8 +14,14 @@ export interface OrderRequest {
   symbol: string;
   side: Side;
   type: OrderType;
-  /** Positive quantity in units (shares, coins, contracts). */
-  qty: number;
+  /** Positive quantity in units (shares, coins, contracts). Ignored with allIn. */
+  qty?: number;
+  /**
+   * Size at the fill instead of at submission: a buy takes the whole lots the cash affords
+   * at the fill price, fees included; a sell closes the whole long position. This is how
+   * "all available equity" orders avoid rejection when the next open gaps up.
+   */
+  allIn?: boolean;
   limitPrice?: number;
   stopPrice?: number;
   /** Trailing stops: distance in price units, or as a fraction of the best price. */
@@ -29,8 +35,11 @@ export interface OrderRequest {
   tag?: string;
 }
 
-export interface Order extends Required<Pick<OrderRequest, 'symbol' | 'side' | 'type' | 'qty' | 'tif' | 'reduceOnly' | 'clientOrderId'>> {
+export interface Order extends Required<Pick<OrderRequest, 'symbol' | 'side' | 'type' | 'tif' | 'reduceOnly' | 'clientOrderId'>> {
   id: number;
+  /** Quantity; for allIn orders 0 until sized at the first fill. */
+  qty: number;
+  allIn: boolean;
   limitPrice?: number;
   stopPrice?: number;
   trailAmount?: number;
@@ -98,7 +107,8 @@ export function validateOrderRequest(r: OrderRequest): void {
   if (typeof r.symbol !== 'string' || r.symbol === '') throw new TypeError(`order.symbol must be a non-empty string, got ${describeValue(r.symbol)}`);
   if (r.side !== 'buy' && r.side !== 'sell') throw new RangeError(`order.side must be buy or sell, got ${describeValue(r.side)}`);
   if (!TYPES.includes(r.type)) throw new RangeError(`order.type must be one of ${TYPES.join(', ')}, got ${describeValue(r.type)}`);
-  if (typeof r.qty !== 'number' || !(r.qty > 0) || !Number.isFinite(r.qty)) throw new RangeError(`order.qty must be a positive number, got ${describeValue(r.qty)}`);
+  if (r.allIn !== undefined && typeof r.allIn !== 'boolean') throw new TypeError(`order.allIn must be a boolean, got ${describeValue(r.allIn)}`);
+  if (!r.allIn && (typeof r.qty !== 'number' || !(r.qty > 0) || !Number.isFinite(r.qty))) throw new RangeError(`order.qty must be a positive number, got ${describeValue(r.qty)}`);
   if (r.tif !== undefined && !TIFS.includes(r.tif)) throw new RangeError(`order.tif must be one of ${TIFS.join(', ')}, got ${describeValue(r.tif)}`);
   const price = (field: 'limitPrice' | 'stopPrice'): void => {
     const v = r[field];

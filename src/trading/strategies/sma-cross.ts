@@ -43,10 +43,17 @@ export class SmaCross implements Strategy {
     const up = prev <= 0 && diff > 0, down = prev >= 0 && diff < 0;
     if (!up && !down) return;
     const pos = ctx.position(bar.symbol).qty;
+    const tag = up ? 'sma-cross-up' : 'sma-cross-down';
+    if (this.mode === 'longOnly') {
+      // Sized at the fill (allIn): all the cash buys at the next open, or the whole position sells.
+      if (up && pos <= 0) ctx.submit({ symbol: bar.symbol, side: 'buy', type: 'market', allIn: true, tag });
+      else if (down && pos > 0) ctx.submit({ symbol: bar.symbol, side: 'sell', type: 'market', allIn: true, tag });
+      return;
+    }
+    // Stop-and-reverse: target +-equity/close in whole lots, sized at the signal bar's close.
     const size = roundQty(ctx.account.equity / bar.close, this.lot);
-    const target = up ? size : this.mode === 'stopAndReverse' ? -size : 0;
-    const delta = target - pos;
+    const delta = (up ? size : -size) - pos;
     if (Math.abs(delta) < this.lot / 2) return;
-    ctx.submit({ symbol: bar.symbol, side: delta > 0 ? 'buy' : 'sell', type: 'market', qty: Math.abs(delta), tag: up ? 'sma-cross-up' : 'sma-cross-down' });
+    ctx.submit({ symbol: bar.symbol, side: delta > 0 ? 'buy' : 'sell', type: 'market', qty: Math.abs(delta), tag });
   }
 }
