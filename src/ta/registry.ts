@@ -22,7 +22,8 @@ export const INDICATORS: readonly IndicatorSpec[] = [
   ...FLOW_INDICATORS,
 ];
 
-const byName = new Map(INDICATORS.map((s) => [s.name, s]));
+// Case-insensitive lookup (names are camelCase, e.g. sessionVwap; the CLI may get any case).
+const byName = new Map(INDICATORS.map((s) => [s.name.toLowerCase(), s]));
 
 export function getIndicator(name: unknown): IndicatorSpec {
   if (typeof name !== 'string') throw new TypeError(`indicator name must be a string, got ${describeValue(name)}`);
