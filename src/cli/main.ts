@@ -13,6 +13,7 @@ import { createLogger } from '../util/log.js';
 import { collectInfo, formatInfo } from './info.js';
 import { registerDataCommands } from './data.js';
 import { registerTaCommand } from './ta.js';
+import { registerBacktestCommand } from './backtest.js';
 import { UsageError } from './errors.js';
 import { runStart } from './start.js';
 
@@ -50,6 +51,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
 
   registerDataCommands(program, out);
   registerTaCommand(program, out);
+  registerBacktestCommand(program, out);
 
   program
     .command('start')

@@ -34,6 +34,8 @@ export interface Position {
   lastPrice: number;
   /** Time the current position was opened (NaN when flat). */
   openedAt: number;
+  /** The instrument (cached here so marking and valuing need no lookups). */
+  readonly instrument: Instrument;
 }
 
 export interface Trade {
@@ -83,6 +85,8 @@ const EPS = 1e-9;
 export class Account {
   cash: number;
   readonly positions = new Map<string, Position>();
+  /** The same positions as an array, for allocation-free iteration on every bar. */
+  private readonly positionList: Position[] = [];
   readonly fills: Fill[] = [];
   readonly trades: Trade[] = [];
   totalFees = 0;
@@ -104,8 +108,9 @@ export class Account {
   position(symbol: string): Position {
     let p = this.positions.get(symbol);
     if (!p) {
-      p = { symbol, qty: 0, avgPrice: 0, realizedPnl: 0, lastPrice: NaN, openedAt: NaN };
+      p = { symbol, qty: 0, avgPrice: 0, realizedPnl: 0, lastPrice: NaN, openedAt: NaN, instrument: this.instrument(symbol) };
       this.positions.set(symbol, p);
+      this.positionList.push(p);
     }
     return p;
   }
@@ -117,33 +122,38 @@ export class Account {
   /** Market value of a spot position, or unrealised P&L of a perp. */
   positionValue(p: Position): number {
     if (p.qty === 0) return 0;
-    const inst = this.instrument(p.symbol);
+    const inst = p.instrument;
     return inst.assetClass === 'perp' ? p.qty * (p.lastPrice - p.avgPrice) * inst.multiplier : p.qty * p.lastPrice * inst.multiplier;
   }
 
   equity(): number {
     let e = this.cash;
-    for (const p of this.positions.values()) e += this.positionValue(p);
+    const list = this.positionList;
+    for (let k = 0; k < list.length; k++) e += this.positionValue(list[k]!);
     return e;
   }
 
   grossExposure(): number {
     let g = 0;
-    for (const p of this.positions.values()) if (p.qty !== 0) g += Math.abs(p.qty * p.lastPrice * this.instrument(p.symbol).multiplier);
+    const list = this.positionList;
+    for (let k = 0; k < list.length; k++) {
+      const p = list[k]!;
+      if (p.qty !== 0) g += Math.abs(p.qty * p.lastPrice * p.instrument.multiplier);
+    }
     return g;
   }
 
   netExposure(): number {
     let g = 0;
-    for (const p of this.positions.values()) if (p.qty !== 0) g += p.qty * p.lastPrice * this.instrument(p.symbol).multiplier;
+    for (const p of this.positionList) if (p.qty !== 0) g += p.qty * p.lastPrice * p.instrument.multiplier;
     return g;
   }
 
   marginUsed(): number {
     let m = 0;
-    for (const p of this.positions.values()) {
+    for (const p of this.positionList) {
       if (p.qty === 0) continue;
-      const inst = this.instrument(p.symbol);
+      const inst = p.instrument;
       m += Math.abs(p.qty * p.lastPrice * inst.multiplier) / (inst.assetClass === 'perp' ? inst.maxLeverage : this.config.leverage);
     }
     return m;

@@ -68,6 +68,9 @@ interface Feed {
   end: number;
   visible: number;
   execution: boolean;
+  /** The execution bar handed to the broker, updated in place (no allocation per bar). */
+  bar: BrokerBar;
+  fine?: { bars: Bars; pos: number };
 }
 
 function closeTimes(bars: Bars, tf: string): Float64Array {
@@ -180,7 +183,7 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
     const begin = lowerBound(ct, start);
     let stop = lowerBound(ct, end);
     while (stop < ct.length && ct[stop]! <= end) stop++;
-    return { symbol, timeframe, bars: s.bars, closeTime: ct, begin, end: stop, visible: begin, execution: false };
+    return { symbol, timeframe, bars: s.bars, closeTime: ct, begin, end: stop, visible: begin, execution: false, bar: { time: 0, closeTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 } };
   });
   if (feeds.every((f) => f.end <= f.begin)) throw new RangeError(`backtest date range selects no bars (start ${start}, end ${end})`);
   const symbols = [...new Set(feeds.map((f) => f.symbol))];
@@ -236,14 +239,17 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
     symbols,
   };
 
-  const fine = new Map<string, { bars: Bars; pos: number }>();
-  for (const [sym, b] of Object.entries(config.fineBars ?? {})) fine.set(sym, { bars: b, pos: 0 });
+  for (const [sym, b] of Object.entries(config.fineBars ?? {})) {
+    const exec = feeds.find((f) => f.symbol === sym && f.execution);
+    if (!exec) throw new RangeError(`fineBars.${sym}: no data feed for ${sym}`);
+    exec.fine = { bars: b, pos: 0 };
+  }
+  for (const f of feeds) if (f.execution) currentBar.set(f.symbol, f.bar);
 
   const total = feeds.reduce((s, f) => s + (f.end - f.begin), 0);
   const time = new Float64Array(total), equity = new Float64Array(total), exposure = new Float64Array(total);
   let points = 0;
   const view: BarView = { symbol: '', timeframe: '', index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
-  const bbar: BrokerBar = { time: 0, closeTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
 
   strategy.onStart?.(ctx);
   const single = feeds.length === 1 ? feeds[0]! : undefined;
@@ -269,12 +275,9 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
     const t = f.closeTime[i]!;
     now = t;
     if (f.execution) {
+      const bbar = f.bar;
       bbar.time = b.time[i]!; bbar.closeTime = t; bbar.open = b.open[i]!; bbar.high = b.high[i]!; bbar.low = b.low[i]!; bbar.close = b.close[i]!; bbar.volume = b.volume[i]!;
-      currentBar.set(f.symbol, bbar);
-      let subs: BrokerBar[] | undefined;
-      const fb = fine.get(f.symbol);
-      if (fb) subs = finerBars(fb, bbar);
-      broker.processBar(f.symbol, i, bbar, subs);
+      broker.processBar(f.symbol, i, bbar, f.fine ? finerBars(f.fine, bbar) : undefined);
     }
     f.visible = i + 1;
     view.symbol = f.symbol; view.timeframe = f.timeframe; view.index = i; view.time = t;
