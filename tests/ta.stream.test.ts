@@ -14,12 +14,12 @@ describe.each(INDICATORS.map((s) => [s.name, s] as const))('%s streaming', (_n, 
     for (const s of realSeries()) {
       const n = s.close.length;
       if (n <= spec.lookback(spec.params.map((p) => p.default)) + 1) continue;
-      const data = { open: s.open, high: s.high, low: s.low, close: s.close, volume: s.volume, x: s.close, y: s.open };
+      const data = { time: s.time, open: s.open, high: s.high, low: s.low, close: s.close, volume: s.volume, x: s.close, y: s.open };
       const batch = computeIndicator(spec.name, data, def, { backend });
       const stream = createIndicator(spec.name, def);
-      const bar = { open: 0, high: 0, low: 0, close: 0, volume: 0, x: 0, y: 0 };
+      const bar = { time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0, x: 0, y: 0 };
       for (let i = 0; i < n; i++) {
-        bar.open = s.open[i]!; bar.high = s.high[i]!; bar.low = s.low[i]!; bar.close = s.close[i]!; bar.volume = s.volume[i]!;
+        bar.time = s.time[i]!; bar.open = s.open[i]!; bar.high = s.high[i]!; bar.low = s.low[i]!; bar.close = s.close[i]!; bar.volume = s.volume[i]!;
         bar.x = s.close[i]!; bar.y = s.open[i]!;
         stream.update(bar);
         for (let k = 0; k < spec.outputs.length; k++) {

@@ -18,6 +18,8 @@ import { TA_OPS } from '../ta/ops.js';
 /** A real series handed to conformance case builders. */
 export interface RealSeries {
   label: string;
+  /** Bar open times, ms since the epoch (UTC). */
+  time: Float64Array;
   open: Float64Array;
   high: Float64Array;
   low: Float64Array;

@@ -58,7 +58,11 @@ function reference(spec: IndicatorSpec, a: TaArgs): Float64Array[] {
 }
 
 /** Random OHLCV consistent with itself (low <= open, close <= high; volume > 0), n bars. */
-export function randomOhlcv(rng: TestRng, n: number): Record<Exclude<SeriesName, 'time'>, Float64Array> {
+export function randomOhlcv(rng: TestRng, n: number): Record<SeriesName, Float64Array> {
+  // Hourly bars from a random start: several UTC days, so session-based indicators split.
+  const time = new Float64Array(n);
+  const t0 = Date.UTC(2020, 0, 1) + rng.int(0, 1000) * 3_600_000;
+  for (let i = 0; i < n; i++) time[i] = t0 + i * 3_600_000;
   const open = new Float64Array(n), high = new Float64Array(n), low = new Float64Array(n), close = new Float64Array(n), volume = new Float64Array(n);
   let p = 50 + 100 * rng.next();
   for (let i = 0; i < n; i++) {
@@ -75,7 +79,7 @@ export function randomOhlcv(rng: TestRng, n: number): Record<Exclude<SeriesName,
   }
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) y[i] = close[i]! * (0.5 + 0.2 * rng.normal() * 0.1) + 10 * rng.normal();
-  return { open, high, low, close, volume, x: close, y };
+  return { time, open, high, low, close, volume, x: close, y };
 }
 
 /** Random parameter values within each parameter's test range. */
@@ -131,7 +135,7 @@ export function indicatorOp(spec: IndicatorSpec): OpDef<TaArgs, Float64Array[]> 
           const series = Array.from({ length: rows }, () => randomOhlcv(rng, cols));
           const inputs = spec.inputs.map((name) => {
             const m = new Float64Array(rows * cols);
-            series.forEach((s, r) => m.set(s[name === 'time' ? 'close' : name], r * cols));
+            series.forEach((s, r) => m.set(s[name], r * cols));
             return m;
           });
           const params = randomParams(spec, rng, cols);

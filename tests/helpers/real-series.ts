@@ -8,7 +8,7 @@ let cache: RealSeries[] | undefined;
 export function realSeries(): RealSeries[] {
   cache ??= listBundled().map((e) => {
     const b = loadBundled(e.symbol, e.timeframe);
-    return { label: `${e.symbol}-${e.timeframe}`, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
+    return { label: `${e.symbol}-${e.timeframe}`, time: b.time, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
   });
   return cache;
 }

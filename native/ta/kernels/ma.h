@@ -42,25 +42,50 @@ NEURION_HD void ema_from(const double* x, int64_t begin, int64_t n, int64_t p, d
   ema_from_k(x, begin, n, p, 2.0 / (static_cast<double>(p) + 1.0), out);
 }
 
-// WMA of x[begin..n), TA-Lib's running form: weighted sum updated by the plain sum.
-NEURION_HD void wma_from(const double* x, int64_t begin, int64_t n, int64_t p, double* out) {
+// WMA of x[begin..n), TA-Lib's running form: the weighted sum W and the plain sum S of the
+// window slide as W' = W + p x_new - S, S' = S + x_new - x_old. A window holding a non-finite
+// value is computed directly (IEEE per window, as the reference) and the running sums restart
+// once it has left, so a NaN does not poison the rest of the row. With `reseed`, the sums are
+// also recomputed every p bars (bounded drift; not TA-Lib's order, used by HMA).
+NEURION_HD void wma_from_rs(const double* x, int64_t begin, int64_t n, int64_t p, double* out, bool reseed) {
   const int64_t first = begin + p - 1;
   fill_nan(out, 0, first < n ? first : n);
   if (first >= n) return;
   const double divider = static_cast<double>(p) * (static_cast<double>(p) + 1.0) / 2.0;
-  // Fresh weighted sum per window: O(n p) would be too slow for long periods, so keep the
-  // running (weighted, plain) pair as TA-Lib does: W' = W + p*x_new - S, S' = S + x_new - x_old.
   double wsum = 0.0, sum = 0.0;
-  for (int64_t i = begin, w = 1; i <= first; ++i, ++w) {
-    wsum += x[i] * static_cast<double>(w);
-    sum += x[i];
-  }
-  out[first] = wsum / divider;
-  for (int64_t i = first + 1; i < n; ++i) {
-    wsum += x[i] * static_cast<double>(p) - sum;
-    sum += x[i] - x[i - p];
+  int64_t bad = 0, since = 0;
+  bool restart = true;
+  for (int64_t i = begin; i < first; ++i) bad += finite(x[i]) ? 0 : 1;
+  for (int64_t i = first; i < n; ++i) {
+    const int64_t s = i - p + 1;
+    bad += finite(x[i]) ? 0 : 1;
+    if (s > begin) bad -= finite(x[s - 1]) ? 0 : 1;
+    if (bad > 0) {
+      double w = 0.0;
+      for (int64_t j = 0; j < p; ++j) w += x[s + j] * static_cast<double>(j + 1);
+      out[i] = w / divider;
+      restart = true;
+      continue;
+    }
+    if (restart || (reseed && since >= p)) {
+      wsum = 0.0; sum = 0.0;
+      for (int64_t j = s, w = 1; j <= i; ++j, ++w) {
+        wsum += x[j] * static_cast<double>(w);
+        sum += x[j];
+      }
+      restart = false;
+      since = 1;
+    } else {
+      wsum += x[i] * static_cast<double>(p) - sum;
+      sum += x[i] - x[i - p];
+      ++since;
+    }
     out[i] = wsum / divider;
   }
+}
+
+NEURION_HD void wma_from(const double* x, int64_t begin, int64_t n, int64_t p, double* out) {
+  wma_from_rs(x, begin, n, p, out, false);
 }
 
 // ---- TA-Lib's other MA types (DEMA, TEMA, TRIMA, KAMA, T3), each in one pass with no
@@ -111,40 +136,52 @@ NEURION_HD void tema_from(const double* x, int64_t begin, int64_t n, int64_t p, 
   }
 }
 
-// TRIMA: triangular weights 1,2,..,m,..,2,1 (odd p: m = p/2+1, sum (m)^2; even p: the two
-// middle weights equal p/2, sum (p/2)(p/2+1)); TA_TRIMA's running numerator (numeratorSub over
-// the older half, numeratorAdd over the newer half). Lookback p-1. Like TA-Lib, a non-finite
-// input stays in the running sums (NaN for the rest of the row).
+// TRIMA: triangular weights 1,2,..,2,1 (odd p = 2h+1: peak h+1, weights sum (h+1)^2; even
+// p = 2h: the two middle weights h, sum h(h+1)) = SMA of an SMA. TA_TRIMA's running numerator:
+// numeratorSub sums the older half [s, s+p-h), numeratorAdd the newer half [s+p-h, s+p).
+// Lookback p-1. Unlike TA-Lib (whose running sums keep a NaN forever), a window holding a
+// non-finite value is computed directly and the running sums restart once it has left, so
+// the result equals the SMA-of-SMA reference (IEEE semantics per window).
+NEURION_HD double trima_weight(int64_t j, int64_t p) { return static_cast<double>(j + 1 < p - j ? j + 1 : p - j); }
+
 NEURION_HD void trima_from(const double* x, int64_t begin, int64_t n, int64_t p, double* out) {
-  const int64_t lb = p - 1, start = begin + lb;
+  const int64_t start = begin + p - 1;
   fill_nan(out, 0, start < n ? start : n);
   if (start >= n) return;
-  const int64_t h = p >> 1;
+  const int64_t h = p >> 1, split = p - h;
   const bool odd = (p % 2) == 1;
   const double factor = 1.0 / (odd ? static_cast<double>((h + 1) * (h + 1)) : static_cast<double>(h * (h + 1)));
-  int64_t trailing = begin;
-  int64_t middle = odd ? trailing + h : trailing + h - 1;
-  int64_t today = middle + h;
-  double num = 0.0, sub = 0.0, add = 0.0, t;
-  for (int64_t i = middle; i >= trailing; --i) { t = x[i]; sub += t; num += sub; }
-  ++middle;
-  for (int64_t i = middle; i <= today; ++i) { t = x[i]; add += t; num += add; }
-  int64_t o = start;
-  t = x[trailing++];
-  out[o++] = num * factor;
-  ++today;
-  while (today < n) {
-    num -= sub;
-    sub -= t;
-    t = x[middle++];
-    sub += t;
-    if (odd) { num += add; add -= t; }
-    else { add -= t; num += add; }
-    t = x[today++];
-    add += t;
-    num += t;
-    t = x[trailing++];
-    out[o++] = num * factor;
+  double num = 0.0, sub = 0.0, add = 0.0;
+  int64_t bad = 0;
+  bool restart = true;
+  for (int64_t i = begin; i < start; ++i) bad += finite(x[i]) ? 0 : 1;
+  for (int64_t i = start; i < n; ++i) {
+    const int64_t s = i - p + 1;  // window [s, i]
+    bad += finite(x[i]) ? 0 : 1;
+    if (s > begin) bad -= finite(x[s - 1]) ? 0 : 1;
+    if (bad > 0) {
+      double w = 0.0;
+      for (int64_t j = 0; j < p; ++j) w += trima_weight(j, p) * x[s + j];
+      out[i] = w * factor;
+      restart = true;
+      continue;
+    }
+    if (restart) {  // TA-Lib's initialisation (older half backwards, then the newer half)
+      num = 0.0; sub = 0.0; add = 0.0;
+      for (int64_t j = s + split - 1; j >= s; --j) { sub += x[j]; num += sub; }
+      for (int64_t j = s + split; j <= i; ++j) { add += x[j]; num += add; }
+      restart = false;
+    } else {  // slide from [s-1, i-1]: TA-Lib's steps (1)-(3)
+      const double xm = x[s - 1 + split];
+      num -= sub;
+      sub -= x[s - 1];
+      sub += xm;
+      if (odd) { num += add; add -= xm; }
+      else { add -= xm; num += add; }
+      add += x[i];
+      num += x[i];
+    }
+    out[i] = num * factor;
   }
 }
 

@@ -1,9 +1,530 @@
-// trend indicators (see native/ta/ta.h for the kernel contract).
+// trend / overlap indicators (see native/ta/ta.h for the kernel contract).
 #pragma once
 #include "ma.h"
 
 namespace neurion::ta {
 
+// ---- TA-Lib MA types as indicators of their own (kernels in ma.h) ----
+
+NEURION_HD int64_t ta_dema_lookback(const double* p) { return 2 * (ipar(p, 0) - 1); }
+NEURION_HD int64_t ta_dema_scratch(int64_t, const double*) { return 0; }
+NEURION_HD void ta_dema(const TaRow& r) { dema_from(r.in[0], 0, r.n, ipar(r.p, 0), r.out[0]); }
+inline TaMeta ta_dema_meta() {
+  return {"dema", 1, {"x"}, 1, {"dema"}, 1, {{"period", 30, 2, 1e9, true, true}}};
+}
+
+NEURION_HD int64_t ta_tema_lookback(const double* p) { return 3 * (ipar(p, 0) - 1); }
+NEURION_HD int64_t ta_tema_scratch(int64_t, const double*) { return 0; }
+NEURION_HD void ta_tema(const TaRow& r) { tema_from(r.in[0], 0, r.n, ipar(r.p, 0), r.out[0]); }
+inline TaMeta ta_tema_meta() {
+  return {"tema", 1, {"x"}, 1, {"tema"}, 1, {{"period", 30, 2, 1e9, true, true}}};
+}
+
+NEURION_HD int64_t ta_trima_lookback(const double* p) { return ipar(p, 0) - 1; }
+NEURION_HD int64_t ta_trima_scratch(int64_t, const double*) { return 0; }
+NEURION_HD void ta_trima(const TaRow& r) { trima_from(r.in[0], 0, r.n, ipar(r.p, 0), r.out[0]); }
+inline TaMeta ta_trima_meta() {
+  return {"trima", 1, {"x"}, 1, {"trima"}, 1, {{"period", 30, 2, 1e9, true, true}}};
+}
+
+NEURION_HD int64_t ta_kama_lookback(const double* p) { return ipar(p, 0); }
+NEURION_HD int64_t ta_kama_scratch(int64_t, const double*) { return 0; }
+NEURION_HD void ta_kama(const TaRow& r) { kama_from(r.in[0], 0, r.n, ipar(r.p, 0), r.out[0]); }
+inline TaMeta ta_kama_meta() {
+  return {"kama", 1, {"x"}, 1, {"kama"}, 1, {{"period", 30, 2, 1e9, true, true}}};
+}
+
+NEURION_HD int64_t ta_t3_lookback(const double* p) { return 6 * (ipar(p, 0) - 1); }
+NEURION_HD int64_t ta_t3_scratch(int64_t, const double*) { return 0; }
+NEURION_HD void ta_t3(const TaRow& r) { t3_from(r.in[0], 0, r.n, ipar(r.p, 0), r.p[1], r.out[0]); }
+inline TaMeta ta_t3_meta() {
+  return {"t3", 1, {"x"}, 1, {"t3"}, 2, {{"period", 5, 2, 1e9, true, true}, {"vFactor", 0.7, 0, 1, false, false}}};
+}
+
+// ---- rolling extrema: van Herk / Gil-Werman blocks (O(1) per bar, branch-free) ----
+// The row is cut into blocks of p bars; a window of p bars [s, t] spans the tail of s's block
+// and the head of t's block, so max = max(suffix max of s's block from s, prefix max of t's
+// block up to t). Suffix maxima of the previous block are kept in a ping-pong buffer of 2p.
+
+// Midrange (max(hi) + min(lo)) / 2 over windows of p bars ending at j = t - lag, written to
+// out[t]: NaN for t < lag + p - 1, and NaN when the window holds a NaN (IEEE otherwise: +Inf
+// and -Inf give NaN). Scratch: 4p doubles.
+NEURION_HD int64_t midrange_scratch(int64_t p) { return 4 * p; }
+
+NEURION_HD void midrange_row(const double* hi, const double* lo, int64_t n, int64_t p, int64_t lag, double* out, double* scratch) {
+  const int64_t m = n - lag;  // bars j = 0..m-1 feed out[j + lag]
+  const int64_t first = lag + p - 1;
+  fill_nan(out, 0, first < n ? first : n);
+  if (m < p) return;
+  double* smax[2] = {scratch, scratch + p};
+  double* smin[2] = {scratch + 2 * p, scratch + 3 * p};
+  const double q = nan_value();
+  int64_t nan = 0;
+  for (int64_t base = 0, blk = 0; base < m; base += p, ++blk) {
+    const int64_t end = base + p < m ? base + p : m;
+    const int cur = static_cast<int>(blk & 1), prev = cur ^ 1;
+    double* cx = smax[cur];
+    double* cn = smin[cur];
+    double mx = hi[end - 1], mn = lo[end - 1];
+    cx[end - 1 - base] = mx;
+    cn[end - 1 - base] = mn;
+    for (int64_t i = end - 2; i >= base; --i) {
+      const double h = hi[i], l = lo[i];
+      mx = h > mx ? h : mx;
+      mn = l < mn ? l : mn;
+      cx[i - base] = mx;
+      cn[i - base] = mn;
+    }
+    double px = hi[base], pn = lo[base];
+    for (int64_t j = base; j < end; ++j) {
+      const double h = hi[j], l = lo[j];
+      if (j > base) {
+        px = h > px ? h : px;
+        pn = l < pn ? l : pn;
+      }
+      nan += ((h != h) || (l != l)) ? 1 : 0;
+      if (j >= p) nan -= ((hi[j - p] != hi[j - p]) || (lo[j - p] != lo[j - p])) ? 1 : 0;
+      if (j < p - 1) continue;
+      double wx, wn;
+      if (j == end - 1 && end - base == p) {  // the window is exactly this block
+        wx = cx[0];
+        wn = cn[0];
+      } else {  // window starts at s = j - p + 1 inside the previous block
+        const int64_t k = j - p + 1 - (base - p);
+        const double sx = smax[prev][k], sn = smin[prev][k];
+        wx = sx > px ? sx : px;
+        wn = sn < pn ? sn : pn;
+      }
+      out[j + lag] = nan > 0 ? q : (wx + wn) / 2.0;
+    }
+  }
+}
+
+// MIDPOINT (TA-Lib): (max + min) / 2 of x over p bars. Lookback p-1.
+NEURION_HD int64_t ta_midpoint_lookback(const double* p) { return ipar(p, 0) - 1; }
+NEURION_HD int64_t ta_midpoint_scratch(int64_t, const double* p) { return midrange_scratch(ipar(p, 0)); }
+NEURION_HD void ta_midpoint(const TaRow& r) { midrange_row(r.in[0], r.in[0], r.n, ipar(r.p, 0), 0, r.out[0], r.scratch); }
+inline TaMeta ta_midpoint_meta() {
+  return {"midpoint", 1, {"x"}, 1, {"midpoint"}, 1, {{"period", 14, 2, 1e9, true, true}}};
+}
+
+// MIDPRICE (TA-Lib): (max(high) + min(low)) / 2 over p bars. Lookback p-1.
+NEURION_HD int64_t ta_midprice_lookback(const double* p) { return ipar(p, 0) - 1; }
+NEURION_HD int64_t ta_midprice_scratch(int64_t, const double* p) { return midrange_scratch(ipar(p, 0)); }
+NEURION_HD void ta_midprice(const TaRow& r) { midrange_row(r.in[0], r.in[1], r.n, ipar(r.p, 0), 0, r.out[0], r.scratch); }
+inline TaMeta ta_midprice_meta() {
+  return {"midprice", 2, {"high", "low"}, 1, {"midprice"}, 1, {{"period", 14, 2, 1e9, true, true}}};
+}
+
+// Ichimoku Kinko Hyo. tenkan = midrange(high, low, tenkan bars), kijun = midrange(kijun bars);
+// no look-ahead: senkouA[t] = (tenkan[t-d] + kijun[t-d]) / 2 and senkouB[t] = midrange over
+// senkouB bars ending at t-d (the values a chart plots at t, computed d bars earlier);
+// chikou[t] = close[t] (the value a chart plots d bars back). Lookback = first index where
+// every output is defined: max(kijun, senkouB) - 1 + d (with tenkan <= kijun <= senkouB:
+// senkouB - 1 + d); tenkan, kijun and chikou are written from their own first index on.
+NEURION_HD int64_t ta_ichimoku_lookback(const double* p) {
+  int64_t a = ipar(p, 0), b = ipar(p, 1), c = ipar(p, 2);
+  const int64_t m = a > b ? (a > c ? a : c) : (b > c ? b : c);
+  return m - 1 + ipar(p, 3);
+}
+NEURION_HD int64_t ta_ichimoku_scratch(int64_t, const double* p) {
+  return midrange_scratch(ipar(p, 0)) + midrange_scratch(ipar(p, 1)) + midrange_scratch(ipar(p, 2));
+}
+NEURION_HD void ta_ichimoku(const TaRow& r) {
+  const double *h = r.in[0], *l = r.in[1], *c = r.in[2];
+  const int64_t n = r.n, pt = ipar(r.p, 0), pk = ipar(r.p, 1), pb = ipar(r.p, 2), d = ipar(r.p, 3);
+  double* s = r.scratch;
+  midrange_row(h, l, n, pt, 0, r.out[0], s);
+  s += midrange_scratch(pt);
+  midrange_row(h, l, n, pk, 0, r.out[1], s);
+  s += midrange_scratch(pk);
+  midrange_row(h, l, n, pb, d, r.out[3], s);
+  const double q = nan_value();
+  for (int64_t t = 0; t < n; ++t) {
+    r.out[2][t] = t >= d ? (r.out[0][t - d] + r.out[1][t - d]) / 2.0 : q;
+    r.out[4][t] = c[t];
+  }
+  // senkouA needs both lines defined at t-d (already NaN there otherwise, via the NaN inputs)
+}
+inline TaMeta ta_ichimoku_meta() {
+  return {"ichimoku", 3, {"high", "low", "close"}, 5, {"tenkan", "kijun", "senkouA", "senkouB", "chikou"}, 4,
+          {{"tenkan", 9, 1, 1e9, true, true},
+           {"kijun", 26, 1, 1e9, true, true},
+           {"senkouB", 52, 1, 1e9, true, true},
+           {"displacement", 26, 0, 1e9, true, true}}};
+}
+
+// ---- linear regression family (TA-Lib LINEARREG, _SLOPE, _INTERCEPT, _ANGLE, TSF) ----
+// Least squares over the last p bars with x = bars ago (TA-Lib's form): m = (p Sxy - Sx Sy) /
+// (Sx^2 - p Sxx) (the slope per bar in time order), b = (Sy - m Sx) / p (the fitted value at the
+// oldest bar of the window). linreg = b + m (p-1) (fitted value now), tsf = b + m p (one bar
+// ahead), angle = atan(m) 180/pi.
+//
+// O(1) per bar: Sy and Sxy slide (Sxy' = Sxy + Sy - p x[t-p], Sy' = Sy + x[t] - x[t-p]). But
+// p Sxy - Sx Sy cancels badly when the window is nearly flat relative to its level, and there
+// TA-Lib's own result (a fresh sum per window) carries rounding errors well above 1e-9 relative
+// (e.g. 3e-8 on BTCUSD-1m): no other summation order can agree with it to 1e-9. So the kernel
+// carries a running error bound (from sliding sums of |y| and i|y|) and, wherever the bound
+// exceeds 1e-10 of the output (and 1e-13 absolute), recomputes that window with TA-Lib's exact
+// loop (bit-identical to TA-Lib); also every p bars (bounding drift) and while a non-finite value
+// is in the window. Flat stretches therefore cost O(p) per bar, like TA-Lib; trending ones O(1).
+enum TrLinregMode : int { kLrValue = 0, kLrSlope = 1, kLrIntercept = 2, kLrAngle = 3, kLrTsf = 4 };
+
+struct TrLinregSums {
+  double sy, sxy, sa, sxa;  // sum y, sum i y, sum |y|, sum i |y| (i = bars ago)
+};
+
+// TA-Lib's per-window loop (and the |y| sums) for the window ending at t.
+NEURION_HD TrLinregSums linreg_fresh(const double* x, int64_t t, int64_t p) {
+  TrLinregSums s{0.0, 0.0, 0.0, 0.0};
+  for (int64_t i = p; i-- != 0;) {
+    const double v = x[t - i];
+    s.sy += v;
+    s.sxy += static_cast<double>(i) * v;
+    s.sa += fabs(v);
+    s.sxa += static_cast<double>(i) * fabs(v);
+  }
+  return s;
+}
+
+// Constants of the rounding-error bound (4 p eps per sum; no division in the per-bar bound).
+struct TrLinregBound {
+  double km, kb, sxp;  // me = km (p Sxa + Sx Sa); be = kb Sa + me Sx/p
+};
+
+// The output for `mode` from the sums; *err (when given) receives a bound on its rounding error.
+NEURION_HD double linreg_out(int mode, const TrLinregSums& s, double pd, double sx, double div, const TrLinregBound* kb, double* err) {
+  const double m = (pd * s.sxy - sx * s.sy) / div;
+  double me = 0.0, be = 0.0;
+  if (err) me = kb->km * (pd * s.sxa + sx * s.sa);
+  if (mode == kLrSlope) { if (err) *err = me; return m; }
+  if (mode == kLrAngle) {
+    if (err) *err = me * 57.29577951308232 / (1.0 + m * m);
+    return atan(m) * (180.0 / 3.14159265358979323846);
+  }
+  const double b = (s.sy - m * sx) / pd;
+  if (err) be = kb->kb * s.sa + me * kb->sxp;
+  if (mode == kLrIntercept) { if (err) *err = be; return b; }
+  const double h = mode == kLrTsf ? pd : pd - 1.0;
+  if (err) *err = be + me * h;
+  return b + m * h;
+}
+
+NEURION_HD void linreg_row(const double* x, int64_t n, int64_t p, int mode, double* out) {
+  const int64_t start = p - 1;
+  fill_nan(out, 0, start < n ? start : n);
+  if (start >= n) return;
+  const double pd = static_cast<double>(p);
+  const double sx = pd * (pd - 1.0) * 0.5;
+  const double sxx = pd * (pd - 1.0) * (2.0 * pd - 1.0) / 6.0;
+  const double div = sx * sx - pd * sxx;
+  const double eps4p = 4.0 * pd * 1.1102230246251565e-16;
+  const TrLinregBound kb{eps4p / fabs(div), eps4p / pd, sx / pd};
+  TrLinregSums s{0.0, 0.0, 0.0, 0.0};
+  int64_t bad = 0, since = p;  // since >= p: recompute afresh
+  for (int64_t i = 0; i < start; ++i) bad += finite(x[i]) ? 0 : 1;
+  for (int64_t t = start; t < n; ++t) {
+    bad += finite(x[t]) ? 0 : 1;
+    if (t >= p) bad -= finite(x[t - p]) ? 0 : 1;
+    if (bad == 0 && since < p) {
+      const double old = x[t - p], cur = x[t];
+      s.sxy += s.sy - pd * old;
+      s.sy += cur - old;
+      s.sxa += s.sa - pd * fabs(old);
+      s.sa += fabs(cur) - fabs(old);
+      ++since;
+      double err;
+      const double v = linreg_out(mode, s, pd, sx, div, &kb, &err);
+      if (!(err > 1e-10 * fabs(v) && err > 1e-13)) { out[t] = v; continue; }
+    }
+    s = linreg_fresh(x, t, p);
+    since = bad > 0 ? p : 1;
+    out[t] = linreg_out(mode, s, pd, sx, div, &kb, nullptr);
+  }
+}
+
+#define NEURION_TR_LINREG(NAME, MODE)                                                          \
+  NEURION_HD int64_t ta_##NAME##_lookback(const double* p) { return ipar(p, 0) - 1; }           \
+  NEURION_HD int64_t ta_##NAME##_scratch(int64_t, const double*) { return 0; }                  \
+  NEURION_HD void ta_##NAME(const TaRow& r) { linreg_row(r.in[0], r.n, ipar(r.p, 0), MODE, r.out[0]); } \
+  inline TaMeta ta_##NAME##_meta() {                                                            \
+    return {#NAME, 1, {"x"}, 1, {#NAME}, 1, {{"period", 14, 2, 1e9, true, true}}};              \
+  }
+NEURION_TR_LINREG(linreg, kLrValue)
+NEURION_TR_LINREG(linregSlope, kLrSlope)
+NEURION_TR_LINREG(linregIntercept, kLrIntercept)
+NEURION_TR_LINREG(linregAngle, kLrAngle)
+NEURION_TR_LINREG(tsf, kLrTsf)
+#undef NEURION_TR_LINREG
+
+// ---- HMA (Hull): WMA(2 WMA(x, floor(n/2)) - WMA(x, n), floor(sqrt(n))). Lookback n-1 + floor(sqrt n)-1.
+// The WMAs restart their running sums every p bars (wma_from_rs), so a series that falls far
+// below its earlier level (AIG-1d: 1400 -> 0.4) keeps full relative precision.
+NEURION_HD int64_t hma_sqrt(int64_t p) {
+  int64_t s = static_cast<int64_t>(sqrt(static_cast<double>(p)));
+  while (s * s > p) --s;
+  while ((s + 1) * (s + 1) <= p) ++s;
+  return s;
+}
+NEURION_HD int64_t ta_hma_lookback(const double* p) { return ipar(p, 0) - 1 + hma_sqrt(ipar(p, 0)) - 1; }
+NEURION_HD int64_t ta_hma_scratch(int64_t n, const double*) { return n; }
+NEURION_HD void ta_hma(const TaRow& r) {
+  const int64_t p = ipar(r.p, 0), n = r.n, half = p / 2, sq = hma_sqrt(p);
+  double* raw = r.scratch;  // 2 WMA(half) - WMA(p), defined from p-1
+  double* out = r.out[0];
+  wma_from_rs(r.in[0], 0, n, half, raw, true);
+  wma_from_rs(r.in[0], 0, n, p, out, true);
+  for (int64_t i = p - 1; i < n; ++i) raw[i] = 2.0 * raw[i] - out[i];
+  wma_from_rs(raw, p - 1, n, sq, out, true);
+}
+inline TaMeta ta_hma_meta() {
+  return {"hma", 1, {"x"}, 1, {"hma"}, 1, {{"period", 9, 2, 1e9, true, true}}};
+}
+
+// ---- volume-weighted averages over a rolling window: sum(price v) / sum(v) ----
+// Running sums, recomputed afresh every p bars (bounds drift) and directly while a non-finite
+// price or volume is in the window. NaN when every volume in the window is 0 (0/0); volumes are
+// expected to be >= 0. price = x (VWMA: close) or the typical price (H+L+C)/3 (rolling VWAP).
+NEURION_HD double tr_typical(const double* h, const double* l, const double* c, int64_t i) {
+  return (h[i] + l[i] + c[i]) / 3.0;
+}
+
+// price(i) is close[i] when h == nullptr, else the typical price.
+NEURION_HD void vw_row(const double* h, const double* l, const double* c, const double* v, int64_t n, int64_t p, double* out) {
+  const int64_t start = p - 1;
+  fill_nan(out, 0, start < n ? start : n);
+  if (start >= n) return;
+  double spv = 0.0, sv = 0.0;
+  int64_t bad = 0, zero = 0, since = p;
+  // bad: bars with a non-finite price*volume or volume; zero: bars with volume == 0
+  for (int64_t i = 0; i < n; ++i) {
+    const double pr = h ? tr_typical(h, l, c, i) : c[i];
+    const double vv = v[i];
+    bad += (finite(pr * vv) && finite(vv)) ? 0 : 1;
+    zero += vv == 0.0 ? 1 : 0;
+    if (i >= p) {
+      const double po = h ? tr_typical(h, l, c, i - p) : c[i - p];
+      const double vo = v[i - p];
+      bad -= (finite(po * vo) && finite(vo)) ? 0 : 1;
+      zero -= vo == 0.0 ? 1 : 0;
+    }
+    if (i < start) continue;
+    if (bad > 0 || since >= p) {
+      spv = 0.0; sv = 0.0;
+      for (int64_t j = i - p + 1; j <= i; ++j) {
+        const double pj = h ? tr_typical(h, l, c, j) : c[j];
+        spv += pj * v[j];
+        sv += v[j];
+      }
+      since = bad > 0 ? p : 1;
+    } else {
+      const double po = h ? tr_typical(h, l, c, i - p) : c[i - p];
+      const double vo = v[i - p];
+      spv += pr * vv - po * vo;
+      sv += vv - vo;
+      ++since;
+    }
+    out[i] = (zero == p && bad == 0) ? nan_value() : spv / sv;
+  }
+}
+
+NEURION_HD int64_t ta_vwma_lookback(const double* p) { return ipar(p, 0) - 1; }
+NEURION_HD int64_t ta_vwma_scratch(int64_t, const double*) { return 0; }
+NEURION_HD void ta_vwma(const TaRow& r) { vw_row(nullptr, nullptr, r.in[0], r.in[1], r.n, ipar(r.p, 0), r.out[0]); }
+inline TaMeta ta_vwma_meta() {
+  return {"vwma", 2, {"close", "volume"}, 1, {"vwma"}, 1, {{"period", 20, 1, 1e9, true, true}}};
+}
+
+NEURION_HD int64_t ta_vwap_lookback(const double* p) { return ipar(p, 0) - 1; }
+NEURION_HD int64_t ta_vwap_scratch(int64_t, const double*) { return 0; }
+NEURION_HD void ta_vwap(const TaRow& r) { vw_row(r.in[0], r.in[1], r.in[2], r.in[3], r.n, ipar(r.p, 0), r.out[0]); }
+inline TaMeta ta_vwap_meta() {
+  return {"vwap", 4, {"high", "low", "close", "volume"}, 1, {"vwap"}, 1, {{"period", 14, 1, 1e9, true, true}}};
+}
+
+// Session VWAP: cumulative sum(tp v) / sum(v) from the first bar of each session, tp = (H+L+C)/3.
+// A session is a UTC calendar day shifted by sessionOffsetMinutes: key = floor((time + offset
+// 60000) / 86400000) with time in ms since the epoch; a new session starts wherever the key
+// differs from the previous bar's (a NaN time starts a session of its own). Lookback 0.
+NEURION_HD double session_key(double time, double offset_min) {
+  return floor((time + offset_min * 60000.0) / 86400000.0);
+}
+NEURION_HD int64_t ta_sessionVwap_lookback(const double*) { return 0; }
+NEURION_HD int64_t ta_sessionVwap_scratch(int64_t, const double*) { return 0; }
+NEURION_HD void ta_sessionVwap(const TaRow& r) {
+  const double *tm = r.in[0], *h = r.in[1], *l = r.in[2], *c = r.in[3], *v = r.in[4];
+  const double off = r.p[0];
+  double spv = 0.0, sv = 0.0, prev = nan_value();
+  for (int64_t i = 0; i < r.n; ++i) {
+    const double key = session_key(tm[i], off);
+    if (!(key == prev)) { spv = 0.0; sv = 0.0; }
+    prev = key;
+    spv += tr_typical(h, l, c, i) * v[i];
+    sv += v[i];
+    r.out[0][i] = spv / sv;
+  }
+}
+inline TaMeta ta_sessionVwap_meta() {
+  return {"sessionVwap", 5, {"time", "high", "low", "close", "volume"}, 1, {"sessionVwap"}, 1,
+          {{"sessionOffsetMinutes", 0, -1440, 1440, true, false}}};
+}
+
+// ---- Parabolic SAR: TA-Lib TA_SAR exactly. Initial direction from the first bar's -DM:
+// short when low[0]-low[1] > 0 and > high[1]-high[0], long otherwise; the first SAR is the
+// previous bar's low (long) or high (short), the first extreme point today's high / low.
+// Lookback 1.
+NEURION_HD int64_t ta_sar_lookback(const double*) { return 1; }
+NEURION_HD int64_t ta_sar_scratch(int64_t, const double*) { return 0; }
+NEURION_HD void ta_sar(const TaRow& r) {
+  const double* __restrict__ hi = r.in[0];
+  const double* __restrict__ lo = r.in[1];
+  double* __restrict__ out = r.out[0];  // outputs never alias inputs (the binding checks)
+  const int64_t n = r.n;
+  fill_nan(out, 0, n < 1 ? n : 1);
+  if (n < 2) return;
+  double acc = r.p[0];
+  const double amax = r.p[1];
+  double af = acc;
+  if (af > amax) af = acc = amax;
+  const double diffp = hi[1] - hi[0], diffm = lo[0] - lo[1];
+  bool is_long = !((diffm > 0) && (diffp < diffm));
+  double new_high = hi[0], new_low = lo[0];
+  double ep, sar;
+  if (is_long) { ep = hi[1]; sar = new_low; }
+  else { ep = lo[1]; sar = new_high; }
+  new_low = lo[1];
+  new_high = hi[1];
+  for (int64_t t = 1; t < n; ++t) {
+    const double prev_low = new_low, prev_high = new_high;
+    new_low = lo[t];
+    new_high = hi[t];
+    if (is_long) {
+      if (new_low <= sar) {
+        is_long = false;
+        sar = ep;
+        if (sar < prev_high) sar = prev_high;
+        if (sar < new_high) sar = new_high;
+        out[t] = sar;
+        af = acc;
+        ep = new_low;
+        sar = sar + af * (ep - sar);
+        if (sar < prev_high) sar = prev_high;
+        if (sar < new_high) sar = new_high;
+      } else {
+        out[t] = sar;
+        if (new_high > ep) {
+          ep = new_high;
+          af += acc;
+          if (af > amax) af = amax;
+        }
+        sar = sar + af * (ep - sar);
+        if (sar > prev_low) sar = prev_low;
+        if (sar > new_low) sar = new_low;
+      }
+    } else {
+      if (new_high >= sar) {
+        is_long = true;
+        sar = ep;
+        if (sar > prev_low) sar = prev_low;
+        if (sar > new_low) sar = new_low;
+        out[t] = sar;
+        af = acc;
+        ep = new_high;
+        sar = sar + af * (ep - sar);
+        if (sar > prev_low) sar = prev_low;
+        if (sar > new_low) sar = new_low;
+      } else {
+        out[t] = sar;
+        if (new_low < ep) {
+          ep = new_low;
+          af += acc;
+          if (af > amax) af = amax;
+        }
+        sar = sar + af * (ep - sar);
+        if (sar < prev_high) sar = prev_high;
+        if (sar < new_high) sar = new_high;
+      }
+    }
+  }
+}
+inline TaMeta ta_sar_meta() {
+  return {"sar", 2, {"high", "low"}, 1, {"sar"}, 2, {{"acceleration", 0.02, 0, 1, false, false}, {"maximum", 0.2, 0, 1, false, false}}};
+}
+
+// ---- SuperTrend. ATR = TA-Lib ATR (Wilder; TR from bar 1, first ATR at bar p = mean of TR[1..p]).
+// Basic bands hl2 +- m ATR (hl2 = (H+L)/2); final bands ratchet: upper[t] = basicUpper when it
+// is below upper[t-1] or close[t-1] > upper[t-1], else upper[t-1]; lower[t] = basicLower when
+// it is above lower[t-1] or close[t-1] < lower[t-1], else lower[t-1]. Direction (TradingView
+// ta.supertrend, sign flipped to +1 = up): starts -1 (down) at the first bar; while down it turns
+// +1 when close > upper[t]; while up it turns -1 when close < lower[t]. supertrend = lower band
+// when up, upper band when down. Lookback p.
+NEURION_HD double tr_true_range(const double* h, const double* l, const double* c, int64_t t) {
+  const double th = h[t], tl = l[t], yc = c[t - 1];
+  double g = th - tl;
+  const double v2 = fabs(yc - th);
+  if (v2 > g) g = v2;
+  const double v3 = fabs(yc - tl);
+  if (v3 > g) g = v3;
+  return g;
+}
+NEURION_HD int64_t ta_supertrend_lookback(const double* p) { return ipar(p, 0); }
+NEURION_HD int64_t ta_supertrend_scratch(int64_t, const double*) { return 0; }
+NEURION_HD void ta_supertrend(const TaRow& r) {
+  const double *h = r.in[0], *l = r.in[1], *c = r.in[2];
+  const int64_t n = r.n, p = ipar(r.p, 0);
+  const double mult = r.p[1], pd = static_cast<double>(p);
+  fill_nan(r.out[0], 0, p < n ? p : n);
+  fill_nan(r.out[1], 0, p < n ? p : n);
+  if (p >= n) return;
+  double sum = 0.0;
+  for (int64_t t = 1; t <= p; ++t) sum += tr_true_range(h, l, c, t);
+  double atr = sum / pd;
+  double up = 0.0, dn = 0.0, dir = -1.0;
+  for (int64_t t = p; t < n; ++t) {
+    if (t > p) {
+      atr *= pd - 1.0;
+      atr += tr_true_range(h, l, c, t);
+      atr /= pd;
+    }
+    const double hl2 = (h[t] + l[t]) / 2.0;
+    const double bu = hl2 + mult * atr, bl = hl2 - mult * atr;
+    if (t == p) {
+      up = bu; dn = bl;
+    } else {
+      const double pc = c[t - 1];
+      up = (bu < up || pc > up) ? bu : up;
+      dn = (bl > dn || pc < dn) ? bl : dn;
+      if (dir < 0) dir = c[t] > up ? 1.0 : -1.0;
+      else dir = c[t] < dn ? -1.0 : 1.0;
+    }
+    r.out[0][t] = dir > 0 ? dn : up;
+    r.out[1][t] = dir;
+  }
+}
+inline TaMeta ta_supertrend_meta() {
+  return {"supertrend", 3, {"high", "low", "close"}, 2, {"supertrend", "direction"}, 2,
+          {{"period", 10, 1, 1e9, true, true}, {"multiplier", 3, 0, 100, false, false}}};
+}
+
 }  // namespace neurion::ta
 
-#define NEURION_TA_TREND(TA)
+#define NEURION_TA_TREND(TA) \
+  TA(dema)                   \
+  TA(tema)                   \
+  TA(trima)                  \
+  TA(kama)                   \
+  TA(t3)                     \
+  TA(hma)                    \
+  TA(vwma)                   \
+  TA(vwap)                   \
+  TA(sessionVwap)            \
+  TA(midpoint)               \
+  TA(midprice)               \
+  TA(sar)                    \
+  TA(supertrend)             \
+  TA(ichimoku)               \
+  TA(linreg)                 \
+  TA(linregSlope)            \
+  TA(linregIntercept)        \
+  TA(linregAngle)            \
+  TA(tsf)
