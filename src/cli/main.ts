@@ -14,6 +14,7 @@ import { collectInfo, formatInfo } from './info.js';
 import { registerDataCommands } from './data.js';
 import { registerTaCommand } from './ta.js';
 import { registerBacktestCommand } from './backtest.js';
+import { registerRiskCommands } from './risk.js';
 import { UsageError } from './errors.js';
 import { runStart } from './start.js';
 
@@ -52,6 +53,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   registerDataCommands(program, out);
   registerTaCommand(program, out);
   registerBacktestCommand(program, out);
+  registerRiskCommands(program, out);
 
   program
     .command('start')
