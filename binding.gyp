@@ -7,7 +7,9 @@
         "native/ops/sma.cpp",
         "native/ops/philox.cpp",
         "native/ops/ta.cpp",
-        "native/ta/table.cpp"
+        "native/ta/table.cpp",
+        "native/ops/mc.cpp",
+        "native/mc/mc_cpu.cpp"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

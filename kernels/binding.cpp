@@ -10,6 +10,10 @@
 //   philox4x32(key, counter, blocks, out?)                          -> Uint32Array
 //   philoxNormal(key, stream, pathOffset, paths, steps, out?, threads?) -> Float64Array
 //     (`threads` is validated exactly as on the CPU and otherwise ignored)
+//   ta(name, inputs: Float64Array[], rows, cols, params: Float64Array, outputs?, threads?) -> Float64Array[]
+//   taList()       -> the CPU addon's list (same table: native/ta/table.cpp is compiled in)
+//   taLookback(name, params) -> number
+//     (ta validation is native/ta/binding.h's parse_ta_call, shared with the CPU addon)
 //   deviceCount()  -> number; 0 (never throws) without a driver or device
 //   deviceInfo()   -> {index, name, totalMemoryBytes, computeCapability, multiprocessorCount,
 //                      driverVersion, runtimeVersion}; throws Error without a device
@@ -22,7 +26,9 @@
 #include <new>
 #include <string>
 #include "../native/common/args.h"
+#include "../native/ta/binding.h"
 #include "cuda_api.h"
+#include "../native/mc/mc_args.h"
 
 namespace {
 
@@ -112,6 +118,30 @@ Napi::Value PhiloxNormal(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// Same arguments, validation and messages as the CPU addon (parse_ta_call); one device
+// thread per row. `threads` is validated and ignored. Device errors name the indicator:
+// "ta(<name>): CUDA: ...".
+Napi::Value Ta(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  neurion::ta::TaCall c = neurion::ta::parse_ta_call(info);
+  const std::string op = std::string("ta(") + c.meta->name + ")";
+  run_device(env, op.c_str(), [&] {
+    cu::ta_f64(c.index, c.in.data(), c.out.data(), c.params.data(), c.rows, c.cols);
+  });
+  return c.outputs;
+}
+
+// mcSimulate(model, params, data, key, pathOffset, paths, steps, dt, spec, out?, threads?):
+// validation shared with the CPU addon (native/mc/mc_args.h); `threads` validated, ignored.
+Napi::Value McSimulate(const Napi::CallbackInfo& info) {
+  neurion::mc::SimulateCall c = neurion::mc::read_simulate_args(info);
+  double* po = c.out.Data();
+  run_device(info.Env(), "mc.simulate", [&] {
+    cu::mc_simulate(c.model, static_cast<int64_t>(c.aux.size()), c.k0, c.k1, c.path_offset, c.paths, c.steps, c.spec, po);
+  });
+  return c.out;
+}
+
 Napi::Value DeviceCount(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), cu::device_count(nullptr));
 }
@@ -178,6 +208,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sma", Napi::Function::New(env, Sma, "sma"));
   exports.Set("philox4x32", Napi::Function::New(env, Philox, "philox4x32"));
   exports.Set("philoxNormal", Napi::Function::New(env, PhiloxNormal, "philoxNormal"));
+  exports.Set("mcSimulate", Napi::Function::New(env, McSimulate, "mcSimulate"));
+  exports.Set("ta", Napi::Function::New(env, Ta, "ta"));
+  exports.Set("taList", Napi::Function::New(env, neurion::ta::ta_list, "taList"));
+  exports.Set("taLookback", Napi::Function::New(env, neurion::ta::ta_lookback, "taLookback"));
   return exports;
 }
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include "../native/mc/mc_model.h"
 
 namespace neurion::cuda {
 
@@ -61,5 +62,22 @@ void philox4x32_raw(uint32_t k0, uint32_t k1, const uint32_t counter[4], int64_t
 // [paths x steps] standard normals under Neurion's keying (native/common/philox.h).
 void philox_normal(uint32_t k0, uint32_t k1, uint32_t stream, int64_t path_offset, int64_t paths, int64_t steps,
                    double* out);
+
+// Indicator `index` (native/ta/table.cpp order, as parse_ta_call's TaCall::index) over
+// row-major [rows x cols] matrices: in[0..n_in) and out[0..n_out) of the indicator's meta,
+// params already validated (ta::params_error). One thread per row; rows chunked to the
+// device budget. Throws Error when the CUDA kernel table does not match table.cpp.
+void ta_f64(int index, const double* const* in, double* const* out, const double* params, int64_t rows,
+            int64_t cols);
+
+// Empty when the CUDA indicator table (kernels/ta.cu, expanded from native/ta/list.h) has the
+// same indicators in the same order as native/ta/table.cpp; else what differs. No device needed.
+std::string ta_table_mismatch();
+
+// Monte Carlo paths [path_offset, path_offset + paths) of a prepared model (host `aux` of
+// aux_len doubles, copied to the device) reduced into the accumulator acc (native/mc/mc_acc.h)
+// for the 8-double spec; model and spec validated by the caller (mc_prepare.h).
+void mc_simulate(const mc::Model& model, int64_t aux_len, uint32_t k0, uint32_t k1, int64_t path_offset, int64_t paths,
+                 int64_t steps, const double* spec, double* acc);
 
 }  // namespace neurion::cuda

@@ -8,7 +8,13 @@
 // CPU algorithms (native/ops/sma.cpp, native/ops/philox.cpp):
 //   sma: equal up to rounding, NaN/Inf positions identical, every output written once;
 //   philox4x32: bit-identical, counter carries across 32/64/96 bits;
-//   philoxNormal: bit-identical on the host (same libm); the GPU differs by a few ulp.
+//   philoxNormal: bit-identical on the host (same libm); the GPU differs by a few ulp;
+//   ta: every indicator of native/ta/list.h through the device path of kernels/ta.cuh (rows
+//       per chunk for several budgets, one arena per chunk laid out by ta_layout and
+//       pre-filled with signalling NaNs, per-thread rows from ta_make_row, dispatch on the
+//       id) bit-identical to the CPU table's per-row call (native/ta/table.cpp run_rows:
+//       each row alone, zeroed scratch), every output written.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -19,6 +25,7 @@
 
 #include "../philox.cuh"
 #include "../sma.cuh"
+#include "../ta.cuh"
 
 using namespace neurion;
 using namespace neurion::cuda;
@@ -189,6 +196,127 @@ static void test_philox_normal(int64_t path_offset, int64_t paths, int64_t steps
         (long long)path_offset, (long long)paths, (long long)steps);
 }
 
+// ---- ta: the device path of kernels/ta.cu on the host ------------------------------------
+namespace ta_emul {
+using ScratchFn = int64_t (*)(int64_t, const double*);
+#define NEURION_EMUL_META(ind) ta::ta_##ind##_meta(),
+#define NEURION_EMUL_SCRATCH(ind) &ta::ta_##ind##_scratch,
+const ta::TaMeta kMeta[] = {NEURION_TA_LIST(NEURION_EMUL_META)};
+const ScratchFn kScratch[] = {NEURION_TA_LIST(NEURION_EMUL_SCRATCH)};
+#undef NEURION_EMUL_META
+#undef NEURION_EMUL_SCRATCH
+static_assert(sizeof(kMeta) / sizeof(kMeta[0]) == static_cast<size_t>(kTaCount), "TaId covers the list");
+
+bool same_bits_or_nan(double a, double b) {
+  if (a != a || b != b) return a != a && b != b;
+  return std::memcmp(&a, &b, 8) == 0;
+}
+double snan() {
+  const uint64_t b = 0x7ff4dead5eed0badULL;
+  double d;
+  std::memcpy(&d, &b, 8);
+  return d;
+}
+}  // namespace ta_emul
+
+// Returns false when the indicator cannot run on `cols` bars (a parameter's range is empty).
+static bool test_ta(std::mt19937_64& rng, int id, int64_t rows, int64_t cols, int64_t budget_bytes) {
+  using namespace ta_emul;
+  const ta::TaMeta& m = kMeta[id];
+  double p[ta::kMaxParams] = {};
+  for (int k = 0; k < m.n_param; ++k) {  // defaults, clipped to the series length
+    const ta::TaParam& d = m.params[k];
+    const double hi = d.max_is_length && static_cast<double>(cols) < d.max ? static_cast<double>(cols) : d.max;
+    if (hi < d.min) return false;
+    p[k] = d.def < d.min ? d.min : d.def > hi ? hi : d.def;
+  }
+  const int64_t scratch = kScratch[id](cols, p);
+  std::normal_distribution<double> z(0.0, 1.0);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  std::vector<std::vector<double>> in(static_cast<size_t>(m.n_in), std::vector<double>(static_cast<size_t>(rows * cols)));
+  for (auto& a : in) {
+    double v = 100.0;
+    for (auto& x : a) {
+      v += z(rng);
+      x = u(rng) < 0.01 ? std::numeric_limits<double>::quiet_NaN() : v;
+    }
+  }
+  // Reference: the CPU table's per-row call (native/ta/table.cpp run_rows), zeroed scratch.
+  std::vector<std::vector<double>> ref(static_cast<size_t>(m.n_out), std::vector<double>(static_cast<size_t>(rows * cols)));
+  for (int64_t r = 0; r < rows; ++r) {
+    std::vector<double> sc(static_cast<size_t>(scratch > 0 ? scratch : 0));
+    ta::TaRow row{};
+    for (int k = 0; k < m.n_in; ++k) row.in[k] = in[static_cast<size_t>(k)].data() + r * cols;
+    for (int k = 0; k < m.n_out; ++k) row.out[k] = ref[static_cast<size_t>(k)].data() + r * cols;
+    row.n = cols;
+    row.p = p;
+    row.scratch = sc.data();
+    ta_dispatch(id, row);
+  }
+  // Device path: kernels/ta.cu's chunk loop, arena and kernel body.
+  TaLaunch L{};
+  L.n_in = m.n_in;
+  L.n_out = m.n_out;
+  L.cols = cols;
+  for (int k = 0; k < ta::kMaxParams; ++k) L.p[k] = p[k];
+  L.scratch_per_row = scratch > 0 ? scratch : 0;
+  const int64_t rc = ta_rows_per_chunk(rows, cols, m.n_in, m.n_out, L.scratch_per_row, budget_bytes);
+  const int64_t arena_n = ta_layout(L, nullptr, rc);
+  CHECK(rc == 1 || arena_n * 8 <= budget_bytes, "ta %s: chunk of %lld rows exceeds the budget", m.name, (long long)rc);
+  std::vector<double> arena(static_cast<size_t>(arena_n), ta_emul::snan());  // exact size: ASan sees overruns
+  ta_layout(L, arena.data(), rc);
+  std::vector<std::vector<double>> out(static_cast<size_t>(m.n_out),
+                                       std::vector<double>(static_cast<size_t>(rows * cols), kUnwritten));
+  int64_t next = 0;
+  ta_plan(rows, rc, [&](const TaChunk& c) {
+    CHECK(c.r0 == next && c.rows >= 1 && c.rows <= rc, "ta plan: chunk [%lld, +%lld)", (long long)c.r0, (long long)c.rows);
+    next = c.r0 + c.rows;
+    const size_t n = static_cast<size_t>(c.rows * cols);
+    for (int k = 0; k < m.n_in; ++k)
+      std::memcpy(const_cast<double*>(L.in[k]), in[static_cast<size_t>(k)].data() + c.r0 * cols, n * 8);
+    L.rows = c.rows;
+    const TaLaunch launch = L;  // the kernel's by-value parameter
+    double lp[ta::kMaxParams];
+    for (int k = 0; k < ta::kMaxParams; ++k) lp[k] = launch.p[k];
+    // Threads run concurrently on the device: every row's input, output and scratch slices
+    // must lie inside the arena and be pairwise disjoint (inputs only read: may not overlap
+    // anything written either).
+    std::vector<std::pair<const double*, int64_t>> spans;
+    for (int64_t r = 0; r < launch.rows; ++r) {
+      const ta::TaRow row = ta_make_row(launch, lp, r);
+      for (int k = 0; k < m.n_in; ++k) spans.push_back({row.in[k], cols});
+      for (int k = 0; k < m.n_out; ++k) spans.push_back({row.out[k], cols});
+      if (L.scratch_per_row > 0) spans.push_back({row.scratch, L.scratch_per_row});
+    }
+    std::sort(spans.begin(), spans.end());
+    for (size_t j = 0; j < spans.size(); ++j) {
+      CHECK(spans[j].first >= arena.data() && spans[j].first + spans[j].second <= arena.data() + arena.size(),
+            "ta %s: a row slice lies outside the arena", m.name);
+      if (j > 0) CHECK(spans[j - 1].first + spans[j - 1].second <= spans[j].first, "ta %s: row slices overlap", m.name);
+    }
+    for (int64_t r = 0; r < launch.rows; ++r) ta_dispatch(id, ta_make_row(launch, lp, r));
+    for (int k = 0; k < m.n_out; ++k) std::memcpy(out[static_cast<size_t>(k)].data() + c.r0 * cols, L.out[k], n * 8);
+  });
+  CHECK(next == rows, "ta plan covers %lld of %lld rows", (long long)next, (long long)rows);
+  for (int k = 0; k < m.n_out; ++k) {
+    for (int64_t i = 0; i < rows * cols; ++i) {
+      const double a = out[static_cast<size_t>(k)][static_cast<size_t>(i)], b = ref[static_cast<size_t>(k)][static_cast<size_t>(i)];
+      if (a == kUnwritten || !ta_emul::same_bits_or_nan(a, b)) {
+        CHECK(false, "ta %s %lldx%lld budget=%lld output %s[%lld]: device path %.17g, CPU %.17g", m.name, (long long)rows,
+              (long long)cols, (long long)budget_bytes, m.outputs[k], (long long)i, a, b);
+        break;
+      }
+      uint64_t bits;
+      std::memcpy(&bits, &a, 8);
+      if (bits == 0x7ff4dead5eed0badULL) {
+        CHECK(false, "ta %s output %s[%lld] never written", m.name, m.outputs[k], (long long)i);
+        break;
+      }
+    }
+  }
+  return true;
+}
+
 int main() {
   std::mt19937_64 rng(20240601);
   int cases = 0;
@@ -238,10 +366,22 @@ int main() {
       ++cases;
     }
   }
+  // ta: every indicator, shapes x budgets (whole call, a few rows, one row, below one row).
+  int ta_cases = 0;
+  for (int id = 0; id < static_cast<int>(kTaCount); ++id) {
+    const int64_t tshapes[][2] = {{1, 1}, {3, 7}, {5, 64}, {9, 300}};
+    for (auto& sh : tshapes) {
+      for (int64_t budget : {int64_t{1} << 40, int64_t{3} * 8 * 300 * 14, int64_t{16}}) {
+        if (test_ta(rng, id, sh[0], sh[1], budget)) ++ta_cases;
+      }
+    }
+  }
+  cases += ta_cases;
   if (failures) {
     std::printf("emulate: %d failure(s) in %d cases\n", failures, cases);
     return 1;
   }
-  std::printf("emulate: %d cases OK (sma tiled/direct + chunk plans, philox4x32, philoxNormal)\n", cases);
+  std::printf("emulate: %d cases OK (sma tiled/direct + chunk plans, philox4x32, philoxNormal, ta: %d indicators, %d cases)\n",
+              cases, static_cast<int>(kTaCount), ta_cases);
   return 0;
 }

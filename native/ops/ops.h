@@ -6,4 +6,5 @@ namespace neurion {
 void register_sma(Napi::Env env, Napi::Object exports);
 void register_philox(Napi::Env env, Napi::Object exports);
 void register_ta(Napi::Env env, Napi::Object exports);
+void register_mc(Napi::Env env, Napi::Object exports);
 }  // namespace neurion

@@ -15,6 +15,7 @@ import { registerDataCommands } from './data.js';
 import { registerTaCommand } from './ta.js';
 import { registerBacktestCommand } from './backtest.js';
 import { registerRiskCommands } from './risk.js';
+import { registerMcCommand } from './mc.js';
 import { UsageError } from './errors.js';
 import { runStart } from './start.js';
 
@@ -54,6 +55,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   registerTaCommand(program, out);
   registerBacktestCommand(program, out);
   registerRiskCommands(program, out);
+  registerMcCommand(program, out);
 
   program
     .command('start')

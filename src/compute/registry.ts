@@ -14,6 +14,7 @@ import type { TestRng } from '../util/rng.js';
 import { smaOp } from './ops/sma.js';
 import { philoxOp, philoxNormalOp } from './ops/philox.js';
 import { TA_OPS } from '../ta/ops.js';
+import { MC_OPS } from '../mc/op.js';
 
 /** A real series handed to conformance case builders. */
 export interface RealSeries {
@@ -61,7 +62,7 @@ export interface OpDef<A extends object, R> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyOpDef = OpDef<any, any>;
 
-export const OPS: readonly AnyOpDef[] = [smaOp, philoxOp, philoxNormalOp, ...TA_OPS];
+export const OPS: readonly AnyOpDef[] = [smaOp, philoxOp, philoxNormalOp, ...TA_OPS, ...MC_OPS];
 
 export function getOp(name: string): AnyOpDef {
   const op = OPS.find((o) => o.name === name);

@@ -120,8 +120,8 @@ inline TaMeta ta_midprice_meta() {
 // no look-ahead: senkouA[t] = (tenkan[t-d] + kijun[t-d]) / 2 and senkouB[t] = midrange over
 // senkouB bars ending at t-d (the values a chart plots at t, computed d bars earlier);
 // chikou[t] = close[t] (the value a chart plots d bars back). Lookback = first index where
-// every output is defined: max(kijun, senkouB) - 1 + d (with tenkan <= kijun <= senkouB:
-// senkouB - 1 + d); tenkan, kijun and chikou are written from their own first index on.
+// every output is defined: max(tenkan, kijun, senkouB) - 1 + d; all five outputs are NaN
+// before it.
 NEURION_HD int64_t ta_ichimoku_lookback(const double* p) {
   int64_t a = ipar(p, 0), b = ipar(p, 1), c = ipar(p, 2);
   const int64_t m = a > b ? (a > c ? a : c) : (b > c ? b : c);
@@ -144,7 +144,10 @@ NEURION_HD void ta_ichimoku(const TaRow& r) {
     r.out[2][t] = t >= d ? (r.out[0][t - d] + r.out[1][t - d]) / 2.0 : q;
     r.out[4][t] = c[t];
   }
-  // senkouA needs both lines defined at t-d (already NaN there otherwise, via the NaN inputs)
+  // The warm-up contract (ta.h): every output NaN before the lookback, although tenkan, kijun
+  // and chikou could be computed earlier.
+  const int64_t lb = ta_ichimoku_lookback(r.p) < n ? ta_ichimoku_lookback(r.p) : n;
+  for (int k = 0; k < 5; ++k) fill_nan(r.out[k], 0, lb);
 }
 inline TaMeta ta_ichimoku_meta() {
   return {"ichimoku", 3, {"high", "low", "close"}, 5, {"tenkan", "kijun", "senkouA", "senkouB", "chikou"}, 4,

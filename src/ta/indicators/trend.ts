@@ -589,7 +589,10 @@ class IchimokuStream implements IndicatorStream {
   private readonly sb: MidrangeStream;
   private readonly dA: Delay;
   private readonly dB: Delay;
+  private readonly lookback: number;
+  private n = 0;
   constructor(p: readonly number[]) {
+    this.lookback = ichimokuLookback(p);
     this.ten = new MidrangeStream(p[0]!);
     this.kij = new MidrangeStream(p[1]!);
     this.sb = new MidrangeStream(p[2]!);
@@ -605,7 +608,8 @@ class IchimokuStream implements IndicatorStream {
     v[2] = this.dA.push((a + b) / 2);
     v[3] = this.dB.push(this.sb.push(h, l));
     v[4] = barValue(bar, 'close');
-    return a;
+    if (this.n++ < this.lookback) v.fill(NaN); // warm-up: every output NaN before the lookback
+    return v[0]!;
   }
 }
 
@@ -769,9 +773,12 @@ const OTHER_INDICATORS: IndicatorSpec[] = [
         o[2]![t] = t >= d ? (o[0]![t - d]! + o[1]![t - d]!) / 2 : NaN;
         o[4]![t] = c[t]!;
       }
+      // The warm-up contract: every output is NaN before the lookback.
+      const lb = Math.min(ichimokuLookback(p), n);
+      for (const out of o) out.fill(NaN, 0, lb);
     },
     stream: (p) => new IchimokuStream(p),
-    formula: 'tenkan = (max high + min low)/2 over 9 bars, kijun over 26; senkouA[t] = (tenkan + kijun)/2 at t-d and senkouB[t] = midrange over 52 bars ending at t-d (what a chart plots at t, no look-ahead); chikou[t] = close[t] (a chart plots it d bars back; never shifted onto earlier indices here). lookback = max(periods)-1+d, the first index where all five are defined; tenkan, kijun and chikou are defined earlier',
+    formula: 'tenkan = (max high + min low)/2 over 9 bars, kijun over 26; senkouA[t] = (tenkan + kijun)/2 at t-d and senkouB[t] = midrange over 52 bars ending at t-d (what a chart plots at t, no look-ahead); chikou[t] = close[t] (a chart plots it d bars back; never shifted onto earlier indices here). lookback = max(periods)-1+d, the first index where all five are defined; all five are NaN before it (the warm-up contract), although tenkan, kijun and chikou could be computed earlier',
   },
   linregSpec('linreg', LR_VALUE, 'LINEARREG', 'linear regression: the fitted value at the last bar', 'b + m (p-1)'),
   linregSpec('linregSlope', LR_SLOPE, 'LINEARREG_SLOPE', 'linear regression slope per bar', 'm'),

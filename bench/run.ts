@@ -1,0 +1,40 @@
+/**
+ * Runs every benchmark suite (a static list), passing the flags through:
+ *
+ *   npm run bench                        all suites, full settings; writes bench/results/<suite>.json
+ *   npm run bench -- --quick             fewer, shorter samples; writes <suite>.partial.json
+ *   npm run bench -- --filter "cpu"      only cases whose "suite/group/case" contains the text
+ *
+ * Exits non-zero when a suite throws (a failed output check included); later suites still run.
+ */
+import { parseOptions, runSuite, type SuiteModule } from './harness.js';
+import { smaSuite } from './suites/sma.js';
+import { mcSuite } from './suites/mc.js';
+
+const SUITES: readonly SuiteModule[] = [smaSuite, mcSuite];
+
+async function main(): Promise<number> {
+  let opts;
+  try {
+    opts = parseOptions(process.argv.slice(2));
+  } catch (e) {
+    console.error((e as Error).message);
+    return 2;
+  }
+  const failed: string[] = [];
+  for (const suite of SUITES) {
+    try {
+      await runSuite(suite, opts);
+    } catch (e) {
+      failed.push(suite.name);
+      console.error(`\nsuite ${suite.name} FAILED:\n${(e as Error).stack ?? String(e)}\n`);
+    }
+  }
+  if (failed.length > 0) {
+    console.error(`bench: ${failed.length} of ${SUITES.length} suite(s) failed: ${failed.join(', ')}`);
+    return 1;
+  }
+  return 0;
+}
+
+process.exitCode = await main();

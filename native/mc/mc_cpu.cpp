@@ -1,0 +1,254 @@
+// CPU driver of mc.simulate. Paths are split into contiguous per-thread ranges; each thread
+// reduces its paths into its own accumulator (scalar state + histograms), and the partial
+// accumulators are merged in thread order, so a given thread count always gives the same
+// bits (different thread counts agree within float rounding; counts exactly).
+//
+// GBM, the hot case, runs kLanes paths in lockstep: the Philox rounds, the Box-Muller
+// transform (branch-free log / sincos from mc_math.h) and the log-price update are loops
+// over lanes that GCC vectorizes (AVX-512 / AVX2 clones picked at load time by
+// target_clones, SSE2 otherwise). Same operations in the same order as the scalar path
+// (simulate_path), so lockstep and scalar results are identical bit for bit.
+//
+// sqrt never sees a negative argument here (-2 log u > 0), so errno handling is off for this
+// file: it would otherwise block vectorization of sqrt.
+#include "mc_cpu.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <vector>
+#include "../common/parallel.h"
+#include "mc_acc.h"
+#include "mc_math.h"
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
+namespace neurion::mc {
+
+namespace {
+
+constexpr int kLanes = 8;
+
+// The lockstep GBM kernel per instruction set (body: mc_gbm_lanes.inc), on GCC vector
+// extensions. Branch-free vector twins of mc_log / mc_sincos_turn (same operations in the
+// same order, so the same bits). GCC keeps errno semantics for sqrt (no -fno-math-errno in
+// this build), so sqrt and the 32x32->64 multiply use the vector instructions directly.
+// 64-byte vectors passed between always_inline helpers: no ABI boundary is ever crossed.
+#pragma GCC diagnostic ignored "-Wpsabi"
+typedef double VD __attribute__((vector_size(8 * kLanes)));
+typedef uint64_t VU __attribute__((vector_size(8 * kLanes)));
+typedef int64_t VI __attribute__((vector_size(8 * kLanes)));
+typedef int32_t VI32 __attribute__((vector_size(4 * kLanes)));
+
+inline __attribute__((always_inline)) VD vlog(VD x) {
+  const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+  const double Lg1 = 6.666666666666735130e-01, Lg2 = 3.999999999940941908e-01, Lg3 = 2.857142874366239149e-01,
+               Lg4 = 2.222219843214978396e-01, Lg5 = 1.818357216161805012e-01, Lg6 = 1.531383769920937332e-01,
+               Lg7 = 1.479819860511658591e-01;
+  const VU b = (VU)x;  // GCC vector cast: the same bits
+  const VI32 e = __builtin_convertvector(b >> 52, VI32) - 1023;
+  const VU mt = b & 0x000fffffffffffffull;
+  const VU i = ((mt >> 32) + 0x95f64ull) & 0x100000ull;
+  const VD xr = (VD)(mt | ((i ^ 0x3ff00000ull) << 32));
+  const VD k = __builtin_convertvector(e + __builtin_convertvector(i >> 20, VI32), VD);
+  const VD f = xr - 1.0;
+  const VD s = f / (2.0 + f);
+  const VD z = s * s;
+  const VD w = z * z;
+  const VD t1 = w * (Lg2 + w * (Lg4 + w * Lg6));
+  const VD t2 = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7)));
+  const VD R = t2 + t1;
+  const VD hfsq = 0.5 * f * f;
+  return k * ln2_hi - ((hfsq - (s * (hfsq + R) + k * ln2_lo)) - f);
+}
+
+inline __attribute__((always_inline)) void vsincos_turn(VD u, VD* sn, VD* cs) {
+  const double S1 = -1.66666666666666324348e-01, S2 = 8.33333333332248946124e-03,
+               S3 = -1.98412698298579493134e-04, S4 = 2.75573137070700676789e-06,
+               S5 = -2.50507602534068634195e-08, S6 = 1.58969099521155010221e-10;
+  const double C1 = 4.16666666666666019037e-02, C2 = -1.38888888888741095749e-03,
+               C3 = 2.48015872894767294178e-05, C4 = -2.75573143513906633035e-07,
+               C5 = 2.08757232129817482790e-09, C6 = -1.13596475577881948265e-11;
+  const VI32 q = __builtin_convertvector(4.0 * u + 0.5, VI32);
+  const VD r = u - 0.25 * __builtin_convertvector(q, VD);
+  const VD a = r * 6.283185307179586;
+  const VD z = a * a;
+  const VD w = z * z;
+  const VD rs = S2 + z * (S3 + z * S4) + z * w * (S5 + z * S6);
+  const VD s = a + (z * a) * (S1 + z * rs);
+  const VD rc = z * (C1 + z * (C2 + z * C3)) + w * w * (C4 + z * (C5 + z * C6));
+  const VD hz = 0.5 * z;
+  const VD one_m = 1.0 - hz;
+  const VD c = one_m + (((1.0 - one_m) - hz) + z * rc);
+  const VI q64 = __builtin_convertvector(q, VI);
+  const VI odd = (q64 & 1) != 0, neg_s = (q64 & 2) != 0, neg_c = ((q64 + 1) & 2) != 0;
+  const VD sa = odd ? c : s;
+  const VD ca = odd ? s : c;
+  *sn = neg_s ? -sa : sa;
+  *cs = neg_c ? -ca : ca;
+}
+
+using GbmLanesFn = void (*)(const Model&, uint32_t, uint32_t, uint64_t, int64_t, PathOut*);
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define NEURION_MC_V4 "avx512f,avx512dq,avx512bw,avx512vl,avx512cd,avx2,fma,bmi,bmi2,lzcnt,popcnt,movbe"
+#define NEURION_MC_V3 "avx2,fma,bmi,bmi2,lzcnt,popcnt,movbe"
+
+union LanesD { VD v; __m128d h2[kLanes / 2]; __m256d h4[kLanes / 4]; __m512d h8[kLanes / 8]; };
+union LanesU { VU v; __m128i h2[kLanes / 2]; __m256i h4[kLanes / 4]; __m512i h8[kLanes / 8]; };
+
+// GCC 12 warns about the intrinsics' own `__Y = __Y` placeholders (a known false positive).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+__attribute__((target(NEURION_MC_V4), always_inline)) inline VD sqrt_v4(VD v) {
+  LanesD d; d.v = v;
+  for (int h = 0; h < kLanes / 8; ++h) d.h8[h] = _mm512_sqrt_pd(d.h8[h]);
+  return d.v;
+}
+__attribute__((target(NEURION_MC_V4), always_inline)) inline VU mulw_v4(VU a, uint32_t m) {
+  LanesU d; d.v = a;
+  for (int h = 0; h < kLanes / 8; ++h) d.h8[h] = _mm512_mul_epu32(d.h8[h], _mm512_set1_epi64(m));
+  return d.v;
+}
+#define NEURION_MC_LANES_NAME gbm_lanes_v4
+#define NEURION_MC_LANES_TARGET __attribute__((target(NEURION_MC_V4)))
+#define NEURION_MC_SQRT(v) sqrt_v4(v)
+#define NEURION_MC_MULW(a, M) mulw_v4(a, M)
+#include "mc_gbm_lanes.inc"
+#undef NEURION_MC_LANES_NAME
+#undef NEURION_MC_LANES_TARGET
+#undef NEURION_MC_SQRT
+#undef NEURION_MC_MULW
+#pragma GCC diagnostic pop
+
+__attribute__((target(NEURION_MC_V3), always_inline)) inline VD sqrt_v3(VD v) {
+  LanesD d; d.v = v;
+  for (int h = 0; h < kLanes / 4; ++h) d.h4[h] = _mm256_sqrt_pd(d.h4[h]);
+  return d.v;
+}
+__attribute__((target(NEURION_MC_V3), always_inline)) inline VU mulw_v3(VU a, uint32_t m) {
+  LanesU d; d.v = a;
+  for (int h = 0; h < kLanes / 4; ++h) d.h4[h] = _mm256_mul_epu32(d.h4[h], _mm256_set1_epi64x(m));
+  return d.v;
+}
+#define NEURION_MC_LANES_NAME gbm_lanes_v3
+#define NEURION_MC_LANES_TARGET __attribute__((target(NEURION_MC_V3)))
+#define NEURION_MC_SQRT(v) sqrt_v3(v)
+#define NEURION_MC_MULW(a, M) mulw_v3(a, M)
+#include "mc_gbm_lanes.inc"
+#undef NEURION_MC_LANES_NAME
+#undef NEURION_MC_LANES_TARGET
+#undef NEURION_MC_SQRT
+#undef NEURION_MC_MULW
+
+inline __attribute__((always_inline)) VD sqrt_v1(VD v) {
+  LanesD d; d.v = v;
+  for (int h = 0; h < kLanes / 2; ++h) d.h2[h] = _mm_sqrt_pd(d.h2[h]);
+  return d.v;
+}
+inline __attribute__((always_inline)) VU mulw_v1(VU a, uint32_t m) {
+  LanesU d; d.v = a;
+  for (int h = 0; h < kLanes / 2; ++h) d.h2[h] = _mm_mul_epu32(d.h2[h], _mm_set1_epi64x(m));
+  return d.v;
+}
+#define NEURION_MC_LANES_NAME gbm_lanes_v1
+#define NEURION_MC_LANES_TARGET
+#define NEURION_MC_SQRT(v) sqrt_v1(v)
+#define NEURION_MC_MULW(a, M) mulw_v1(a, M)
+#include "mc_gbm_lanes.inc"
+#undef NEURION_MC_LANES_NAME
+#undef NEURION_MC_LANES_TARGET
+#undef NEURION_MC_SQRT
+#undef NEURION_MC_MULW
+
+GbmLanesFn pick_gbm_lanes() {
+  __builtin_cpu_init();
+  // NEURION_MC_ISA=v1|v3|v4 forces a version (tests of bit-identity across versions).
+  const char* force = std::getenv("NEURION_MC_ISA");
+  if (force != nullptr && std::string(force) == "v1") return gbm_lanes_v1;
+  if (force != nullptr && std::string(force) == "v3" && __builtin_cpu_supports("avx2")) return gbm_lanes_v3;
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("bmi2"))
+    return gbm_lanes_v4;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2")) return gbm_lanes_v3;
+  return gbm_lanes_v1;
+}
+#else
+inline VD sqrt_generic(VD v) {
+  for (int l = 0; l < kLanes; ++l) v[l] = sqrt(v[l]);
+  return v;
+}
+inline VU mulw_generic(VU a, uint32_t m) { return (a & 0xffffffffu) * static_cast<uint64_t>(m); }
+#define NEURION_MC_LANES_NAME gbm_lanes_v1
+#define NEURION_MC_LANES_TARGET
+#define NEURION_MC_SQRT(v) sqrt_generic(v)
+#define NEURION_MC_MULW(a, M) mulw_generic(a, M)
+#include "mc_gbm_lanes.inc"
+GbmLanesFn pick_gbm_lanes() { return gbm_lanes_v1; }
+#endif
+
+const GbmLanesFn gbm_lanes = pick_gbm_lanes();
+
+Key key_of(uint32_t k0, uint32_t k1, uint64_t gp) {
+  Key k;
+  k.k0 = k0; k.k1 = k1;
+  k.plo = static_cast<uint32_t>(gp);
+  k.phi = static_cast<uint32_t>(gp >> 32);
+  return k;
+}
+
+// Calls f(PathOut) for paths [p0, p1) in order.
+template <typename F>
+void for_paths(const Model& m, uint32_t k0, uint32_t k1, uint64_t path_offset, int64_t p0, int64_t p1, int64_t steps,
+               bool lanes, F&& f) {
+  int64_t p = p0;
+  if (lanes && m.id == M_GBM) {
+    PathOut o[kLanes];
+    for (; p + kLanes <= p1; p += kLanes) {
+      gbm_lanes(m, k0, k1, path_offset + static_cast<uint64_t>(p), steps, o);
+      for (int l = 0; l < kLanes; ++l) f(o[l]);
+    }
+  }
+  for (; p < p1; ++p) f(simulate_path(m, key_of(k0, k1, path_offset + static_cast<uint64_t>(p)), steps));
+}
+
+}  // namespace
+
+void simulate_paths_cpu(const Model& m, uint32_t k0, uint32_t k1, uint64_t path_offset, int64_t paths, int64_t steps,
+                        PathOut* out, bool lanes) {
+  int64_t i = 0;
+  for_paths(m, k0, k1, path_offset, 0, paths, steps, lanes, [&](const PathOut& o) { out[i++] = o; });
+}
+
+void simulate_cpu(const Model& m, uint32_t k0, uint32_t k1, uint64_t path_offset, int64_t paths, int64_t steps,
+                  const double* spec, double* acc, int threads) {
+  acc_init(acc, spec, m.v0);
+  const AccConfig cfg = acc_config(spec, m.v0);
+  const int64_t hist_len = 2 * cfg.bins + 2 * cfg.dd_bins;
+  const int64_t t = std::max<int64_t>(1, std::min<int64_t>(threads, paths));
+  std::vector<AccState> states(static_cast<size_t>(t));
+  // Thread 0 reduces straight into acc's histograms; the others into their own.
+  std::vector<std::vector<double>> hists(static_cast<size_t>(t - 1));
+  for (auto& h : hists) h.assign(static_cast<size_t>(hist_len), 0.0);
+  const int64_t chunk = (paths + t - 1) / t;
+  parallel_for(t, static_cast<int>(t), [&](int64_t w0, int64_t w1) {
+    for (int64_t w = w0; w < w1; ++w) {
+      const int64_t p0 = w * chunk, p1 = std::min(paths, p0 + chunk);
+      AccState& st = states[static_cast<size_t>(w)];
+      double* hist = w == 0 ? acc + kHeader : hists[static_cast<size_t>(w - 1)].data();
+      if (p0 < p1)
+        for_paths(m, k0, k1, path_offset, p0, p1, steps, true, [&](const PathOut& o) { acc_add_host(cfg, st, hist, o); });
+    }
+  });
+  AccState total = states[0];
+  for (int64_t w = 1; w < t; ++w) {
+    acc_state_merge(total, states[static_cast<size_t>(w)]);
+    const double* h = hists[static_cast<size_t>(w - 1)].data();
+    double* dst = acc + kHeader;
+    for (int64_t i = 0; i < hist_len; ++i) dst[i] += h[i];
+  }
+  acc_write(acc, total);
+}
+
+}  // namespace neurion::mc
