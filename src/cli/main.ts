@@ -16,6 +16,7 @@ import { registerTaCommand } from './ta.js';
 import { registerBacktestCommand } from './backtest.js';
 import { registerRiskCommands } from './risk.js';
 import { registerMcCommand } from './mc.js';
+import { registerRiskReportCommand } from './riskreport.js';
 import { UsageError } from './errors.js';
 import { runStart } from './start.js';
 
@@ -56,6 +57,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   registerBacktestCommand(program, out);
   registerRiskCommands(program, out);
   registerMcCommand(program, out);
+  registerRiskReportCommand(program, out);
 
   program
     .command('start')

@@ -218,6 +218,8 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
   for (const f of feeds) histories.set(`${f.symbol}|${f.timeframe}`, new FeedHistory(f));
   let now = Number.NEGATIVE_INFINITY;
   const accountView = {
+    leverage: account.config.leverage,
+    allowShort: account.config.allowShort,
     get cash() { return account.cash; },
     get equity() { return account.equity(); },
     get grossExposure() { return account.grossExposure(); },

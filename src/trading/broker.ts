@@ -339,8 +339,10 @@ export class PaperBroker {
     o.filledQty += qty;
     if (volumeLeft && volumeLeft.value !== Infinity) volumeLeft.value -= qty;
     const done = o.qty - o.filledQty <= 1e-12;
-    this.listener.onFill(fill);
+    // Status first, then the fill callback: a strategy that cancels this order (or its OCO
+    // siblings) from onFill sees it already filled, and cancel() is a no-op on it.
     this.emit(o, done ? 'filled' : 'partiallyFilled', time, { fillQty: qty, fillPrice: price });
+    this.listener.onFill(fill);
   }
 }
 

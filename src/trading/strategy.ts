@@ -49,6 +49,10 @@ export interface History {
 }
 
 export interface AccountView {
+  /** Gross exposure limit as a multiple of equity (1 = cash account). */
+  readonly leverage: number;
+  /** Short positions allowed in spot instruments (margin account). */
+  readonly allowShort: boolean;
   readonly cash: number;
   readonly equity: number;
   readonly grossExposure: number;
