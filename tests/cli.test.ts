@@ -1,7 +1,7 @@
 // The `neurion` CLI end to end (compiled dist, as `npx neurion` runs it): exit codes
 // 0 ok / 1 usage / 2 bad input, and the commands' output.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -77,14 +77,35 @@ describe('neurion CLI', () => {
     expect(bogus.stderr).toMatch(/NEURION_BACKEND|backend/);
   });
 
-  it('start runs the main job on embedded defaults', () => {
-    const r = run(['start', '--json']);
+  it('start runs the main job on embedded defaults (data, signal, managed backtest, Monte Carlo, VaR, report)', () => {
+    const report = join(dir, 'main.html');
+    const r = run(['start', '--json', '--report', report]);
     expect(r.code, r.stderr).toBe(0);
-    const s = JSON.parse(r.stdout) as { series: unknown[]; totalBars: number; sma: { maxRelErrorVsReference: number; symbols: string[] } };
-    expect(s.series.length).toBeGreaterThan(20);
-    expect(s.totalBars).toBeGreaterThan(200_000);
-    expect(s.sma.maxRelErrorVsReference).toBeLessThan(1e-9);
-    expect(s.sma.symbols).toContain('SPY');
+    const s = JSON.parse(r.stdout) as {
+      data: { series: number; bars: number; errors: number };
+      smaCheck: { maxRelErrorVsReference: number; symbols: string[] };
+      signal: { kind: string; name: string };
+      backtest: { trades: number; symbols: string[] };
+      var: Array<{ method: string; var: number }>;
+      mcVar: { var: Record<string, number> };
+      report: string;
+    };
+    expect(s.data.series).toBeGreaterThan(20);
+    expect(s.data.bars).toBeGreaterThan(200_000);
+    expect(s.data.errors).toBe(0);
+    expect(s.smaCheck.maxRelErrorVsReference).toBeLessThan(1e-9);
+    expect(s.smaCheck.symbols).toContain('SPY');
+    expect(['model', 'indicator']).toContain(s.signal.kind);
+    expect(s.backtest.symbols.length).toBeGreaterThan(3);
+    expect(s.backtest.trades).toBeGreaterThan(0);
+    expect(s.var.map((v) => v.method)).toEqual(expect.arrayContaining(['historical', 'parametric', 'cornish-fisher']));
+    // Monte Carlo (bootstrap of the same returns) and historical VaR agree closely.
+    const hist99 = s.var.find((v) => v.method === 'historical' && Math.abs((v as unknown as { level: number }).level - 0.99) < 1e-12)!.var;
+    expect(Math.abs(s.mcVar.var['0.99']! - hist99) / hist99).toBeLessThan(0.1);
+    expect(s.report).toBe(report);
+    const html = readFileSync(report, 'utf8');
+    expect(html).toMatch(/Trade-sequence Monte Carlo/);
+    expect(html).toMatch(/Portfolio VaR/);
   });
 
   it('ta --list lists every indicator; ta <name> computes over a file (CSV and JSON)', () => {

@@ -61,10 +61,11 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
 
   program
     .command('start')
-    .description('the main job on embedded defaults (what `npm start` runs): backends, bundled data check, a real op end to end')
-    .option('--json', 'print one JSON summary instead of the human-readable report')
-    .action(async (o: { json?: boolean }) => {
-      await runStart(config(), out, Boolean(o.json));
+    .description('the main job on embedded defaults (what `npm start` runs): data check, signal, managed backtest, Monte Carlo, VaR, HTML report')
+    .option('--json', 'print one JSON summary instead of the progress log')
+    .option('--report <file.html>', 'where to write the HTML report (default reports/main-job.html)')
+    .action(async (o: { json?: boolean; report?: string }) => {
+      await runStart(config(), out, Boolean(o.json), o.report);
     });
 
   return program;

@@ -59,7 +59,8 @@ export interface ReportMeta {
   settings: Record<string, unknown>;
 }
 
-export function renderReport(r: BacktestResult, meta: ReportMeta, maxTrades = 2000): string {
+/** `extraHtml` (trusted, already escaped) is inserted before the trade table. */
+export function renderReport(r: BacktestResult, meta: ReportMeta, maxTrades = 2000, extraHtml = ''): string {
   const m = r.metrics;
   const rows: Array<[string, string]> = [
     ['Total return', pct(m.totalReturn)], ['Annualised return', pct(m.annualizedReturn)], ['Volatility (ann.)', pct(m.volatility)],
@@ -81,6 +82,7 @@ ${warnings}
 <table><tbody>${rows.slice(10).map(([k, v]) => `<tr><td>${k}</td><td>${v}</td></tr>`).join('')}</tbody></table></div>
 ${chart('Equity', r.time, r.equity, '#1f5fbf', false, (v) => v.toFixed(0))}
 ${chart('Drawdown', r.time, r.drawdown, '#b3261e', true, (v) => `${(100 * v).toFixed(1)}%`)}
+${extraHtml}
 <h2>Trades (${r.trades.length}${r.trades.length > maxTrades ? `, first ${maxTrades} shown` : ''})</h2>
 <table><thead><tr><th>symbol</th><th>side</th><th>entry</th><th>price</th><th>exit</th><th>price</th><th>qty</th><th>P&amp;L</th><th>return</th><th>bars</th><th>tags</th></tr></thead><tbody>${trades}</tbody></table>
 </body></html>
