@@ -19,16 +19,20 @@
 //                      driverVersion, runtimeVersion}; throws Error without a device
 //   lastTimings()  -> device time of the last op on this thread (h2d/kernel/d2h ms, bytes)
 //   buildInfo()    -> compiler, nvcc and CUDA runtime versions, architectures, ...
+//   nnCompile(spec, weights) / nnModelInfo(model) / nnForward(model, x, batch, timesteps, out?, threads?)
+//                  -> recurrent-network inference (kernels/nn.cu); no nnSession (CPU only)
 //
 // Each call is synchronous on the calling thread (the worker pool runs large calls off
 // the main thread); concurrent calls from several worker threads are safe (one CUDA
 // stream and one set of device buffers per call).
 #include <new>
 #include <string>
-#include "../native/common/args.h"
+#include <vector>
+#include "../native/common/calls.h"
 #include "../native/ta/binding.h"
 #include "cuda_api.h"
 #include "../native/mc/mc_args.h"
+#include "../native/nn/nn_args.h"
 
 namespace {
 
@@ -46,76 +50,28 @@ void run_device(const Napi::Env& env, const char* op, Fn&& fn) {
   }
 }
 
+// Argument parsing shared with the CPU addon (native/common/calls.h); `threads` is validated
+// there and ignored here.
 Napi::Value Sma(const Napi::CallbackInfo& info) {
-  const char* op = "sma";
-  Napi::Env env = info.Env();
-  Napi::Float64Array x = args::f64(info, 0, op, "x");
-  const int64_t rows = args::integer(info, 1, op, "rows", 1, int64_t{1} << 40);
-  const int64_t cols = args::integer(info, 2, op, "cols", 1, int64_t{1} << 40);
-  const size_t n = static_cast<size_t>(rows) * static_cast<size_t>(cols);
-  args::length_is(info, x, n, op, "x", "rows * cols");
-  const int64_t period = args::integer(info, 3, op, "period", 1, cols);
-  Napi::Float64Array out;
-  if (args::present(info, 4)) {
-    out = args::f64(info, 4, op, "out");
-    args::length_is(info, out, n, op, "out", "rows * cols");
-    args::no_overlap(info, x, out, op, "out", "x");
-  } else {
-    out = args::alloc_f64(env, static_cast<int64_t>(n), op);
-  }
-  if (args::present(info, 5)) args::integer(info, 5, op, "threads", 1, 256);
-  const double* px = x.Data();
-  double* po = out.Data();
-  run_device(env, op, [&] { cu::sma_f64(px, po, rows, cols, period); });
-  return out;
+  neurion::calls::SmaCall c = neurion::calls::parse_sma(info);
+  const double* px = c.x.Data();
+  double* po = c.out.Data();
+  run_device(info.Env(), "sma", [&] { cu::sma_f64(px, po, c.rows, c.cols, c.period); });
+  return c.out;
 }
 
 Napi::Value Philox(const Napi::CallbackInfo& info) {
-  const char* op = "philox4x32";
-  Napi::Env env = info.Env();
-  Napi::Uint32Array key = args::u32(info, 0, op, "key");
-  args::length_is(info, key, 2, op, "key", "two 32-bit words");
-  Napi::Uint32Array ctr = args::u32(info, 1, op, "counter");
-  args::length_is(info, ctr, 4, op, "counter", "four 32-bit words");
-  const int64_t blocks = args::integer(info, 2, op, "blocks", 1, int64_t{1} << 36);
-  Napi::Uint32Array out;
-  if (args::present(info, 3)) {
-    out = args::u32(info, 3, op, "out");
-    args::length_is(info, out, static_cast<size_t>(blocks * 4), op, "out", "4 * blocks");
-  } else {
-    out = args::alloc_u32(env, blocks * 4, op);
-  }
-  // Read key and counter before anything writes `out` (they may share memory).
-  const uint32_t k0 = key[0], k1 = key[1];
-  const uint32_t c[4] = {ctr[0], ctr[1], ctr[2], ctr[3]};
-  uint32_t* po = out.Data();
-  run_device(env, op, [&] { cu::philox4x32_raw(k0, k1, c, blocks, po); });
-  return out;
+  neurion::calls::PhiloxCall c = neurion::calls::parse_philox(info);
+  uint32_t* po = c.out.Data();
+  run_device(info.Env(), "philox4x32", [&] { cu::philox4x32_raw(c.k0, c.k1, c.counter, c.blocks, po); });
+  return c.out;
 }
 
 Napi::Value PhiloxNormal(const Napi::CallbackInfo& info) {
-  const char* op = "philoxNormal";
-  Napi::Env env = info.Env();
-  Napi::Uint32Array key = args::u32(info, 0, op, "key");
-  args::length_is(info, key, 2, op, "key", "two 32-bit words");
-  const int64_t stream = args::integer(info, 1, op, "stream", 0, 0xFFFFFFFFll);
-  const int64_t path_offset = args::integer(info, 2, op, "pathOffset", 0, (int64_t{1} << 53) - 1);
-  const int64_t paths = args::integer(info, 3, op, "paths", 1, int64_t{1} << 36);
-  const int64_t steps = args::integer(info, 4, op, "steps", 1, int64_t{1} << 34);
-  if (paths * steps > (int64_t{1} << 40)) args::range_error(env, "philoxNormal: paths * steps must be <= 2^40");
-  Napi::Float64Array out;
-  if (args::present(info, 5)) {
-    out = args::f64(info, 5, op, "out");
-    args::length_is(info, out, static_cast<size_t>(paths * steps), op, "out", "paths * steps");
-  } else {
-    out = args::alloc_f64(env, paths * steps, op);
-  }
-  if (args::present(info, 6)) args::integer(info, 6, op, "threads", 1, 256);
-  const uint32_t k0 = key[0], k1 = key[1];
-  const uint32_t st = static_cast<uint32_t>(stream);
-  double* po = out.Data();
-  run_device(env, op, [&] { cu::philox_normal(k0, k1, st, path_offset, paths, steps, po); });
-  return out;
+  neurion::calls::PhiloxNormalCall c = neurion::calls::parse_philox_normal(info);
+  double* po = c.out.Data();
+  run_device(info.Env(), "philoxNormal", [&] { cu::philox_normal(c.k0, c.k1, c.stream, c.path_offset, c.paths, c.steps, po); });
+  return c.out;
 }
 
 // Same arguments, validation and messages as the CPU addon (parse_ta_call); one device
@@ -140,6 +96,76 @@ Napi::Value McSimulate(const Napi::CallbackInfo& info) {
     cu::mc_simulate(c.model, static_cast<int64_t>(c.aux.size()), c.k0, c.k1, c.path_offset, c.paths, c.steps, c.spec, po);
   });
   return c.out;
+}
+
+// Recurrent-network inference: nnCompile(spec, weights) -> handle, nnModelInfo(handle),
+// nnForward(handle, x, batch, timesteps, out?, threads?) with the CPU addon's validation and
+// messages (native/nn/nn_spec.h, native/nn/nn_args.h); `threads` validated, ignored. Streaming
+// sessions (nnSession/nnStep) are CPU-only: one bar is too little work for a GPU round trip.
+struct CudaNet {
+  neurion::nn::ModelSpec spec;
+  std::vector<float> weights;
+};
+const napi_type_tag kCudaNetTag = {0x4e657572696f6e4eull, 0x6e4375646103ull};
+
+CudaNet* unwrap_net(const Napi::CallbackInfo& info, const char* op) {
+  const Napi::Value v = info[0];
+  if (!v.IsExternal() || !v.As<Napi::External<CudaNet>>().CheckTypeTag(&kCudaNetTag))
+    args::type_error(info.Env(), std::string(op) + ": model must be a model handle from nnCompile, got " + args::describe(v));
+  return v.As<Napi::External<CudaNet>>().Data();
+}
+
+Napi::Value NnCompile(const Napi::CallbackInfo& info) {
+  const char* op = "nn.compile";
+  Napi::Env env = info.Env();
+  auto spec = args::typed<int32_t, napi_int32_array>(info, 0, op, "spec", "Int32Array");
+  auto weights = args::typed<float, napi_float32_array>(info, 1, op, "weights", "Float32Array");
+  auto* net = new CudaNet();
+  const std::string err = neurion::nn::parse_spec(op, spec.Data(), static_cast<int64_t>(spec.ElementLength()),
+                                                  static_cast<int64_t>(weights.ElementLength()), &net->spec);
+  if (!err.empty()) { delete net; args::range_error(env, err); }
+  std::string what;
+  const int64_t bad = neurion::nn::first_nonfinite_weight(net->spec, weights.Data(), &what);
+  if (bad >= 0) {
+    const double v = weights.Data()[bad];
+    delete net;
+    args::range_error(env, std::string(op) + ": weight " + what + " is not finite (" + neurion::nn::num(v) + ")");
+  }
+  net->weights.assign(weights.Data(), weights.Data() + weights.ElementLength());
+  auto ext = Napi::External<CudaNet>::New(env, net, [](Napi::Env, CudaNet* p) { delete p; });
+  ext.TypeTag(&kCudaNetTag);
+  return ext;
+}
+
+Napi::Value NnModelInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const CudaNet* net = unwrap_net(info, "nn.modelInfo");
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("features", net->spec.features);
+  o.Set("timesteps", net->spec.timesteps);
+  o.Set("outUnits", net->spec.out_units);
+  o.Set("outSequence", net->spec.out_sequence);
+  o.Set("layers", static_cast<double>(net->spec.layers.size()));
+  o.Set("packedBytes", static_cast<double>(net->weights.size() * 4));
+  o.Set("simd", "cuda");
+  return o;
+}
+
+Napi::Value NnForward(const Napi::CallbackInfo& info) {
+  const char* op = "nn.forward";
+  Napi::Env env = info.Env();
+  const CudaNet* net = unwrap_net(info, op);
+  neurion::nn::ForwardCall c = neurion::nn::read_forward(info, op, net->spec);
+  std::vector<float> tmp;
+  float* dst = c.out.w32;
+  run_device(env, op, [&] {
+    if (dst == nullptr) { tmp.resize(static_cast<size_t>(c.out_len)); dst = tmp.data(); }
+    cu::nn_forward_f32(net->spec, net->weights.data(), c.px, c.batch, c.T, dst);
+  });
+  if (c.out.w64 != nullptr)
+    for (int64_t i = 0; i < c.out_len; ++i) c.out.w64[i] = static_cast<double>(tmp[static_cast<size_t>(i)]);
+  neurion::nn::check_output_finite(env, op, c);
+  return c.out.arr;
 }
 
 Napi::Value DeviceCount(const Napi::CallbackInfo& info) {
@@ -211,6 +237,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mcSimulate", Napi::Function::New(env, McSimulate, "mcSimulate"));
   exports.Set("ta", Napi::Function::New(env, Ta, "ta"));
   exports.Set("taList", Napi::Function::New(env, neurion::ta::ta_list, "taList"));
+  exports.Set("nnCompile", Napi::Function::New(env, NnCompile, "nnCompile"));
+  exports.Set("nnModelInfo", Napi::Function::New(env, NnModelInfo, "nnModelInfo"));
+  exports.Set("nnForward", Napi::Function::New(env, NnForward, "nnForward"));
   exports.Set("taLookback", Napi::Function::New(env, neurion::ta::ta_lookback, "taLookback"));
   return exports;
 }
