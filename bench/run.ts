@@ -10,8 +10,10 @@
 import { parseOptions, runSuite, type SuiteModule } from './harness.js';
 import { smaSuite } from './suites/sma.js';
 import { mcSuite } from './suites/mc.js';
+import { lstmSuite } from './suites/lstm.js';
+import { lstmTrainSuite } from './suites/lstm-train.js';
 
-const SUITES: readonly SuiteModule[] = [smaSuite, mcSuite];
+const SUITES: readonly SuiteModule[] = [smaSuite, mcSuite, lstmSuite, lstmTrainSuite];
 
 async function main(): Promise<number> {
   let opts;

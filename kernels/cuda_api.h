@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include "../native/mc/mc_model.h"
+#include "../native/nn/nn_spec.h"
 
 namespace neurion::cuda {
 
@@ -79,5 +80,10 @@ std::string ta_table_mismatch();
 // for the 8-double spec; model and spec validated by the caller (mc_prepare.h).
 void mc_simulate(const mc::Model& model, int64_t aux_len, uint32_t k0, uint32_t k1, int64_t path_offset, int64_t paths,
                  int64_t steps, const double* spec, double* acc);
+
+// Recurrent-network inference (kernels/nn.cu): a validated model (native/nn/nn_spec.h) and its
+// float32 weights, x [batch, T, F] float32 (finite, checked by the caller) -> out [batch, units]
+// or [batch, T, units] float32. Throws Error when one sequence's state does not fit in shared memory.
+void nn_forward_f32(const nn::ModelSpec& m, const float* weights, const float* x, int64_t batch, int64_t T, float* out);
 
 }  // namespace neurion::cuda

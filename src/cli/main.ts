@@ -17,6 +17,7 @@ import { registerBacktestCommand } from './backtest.js';
 import { registerRiskCommands } from './risk.js';
 import { registerMcCommand } from './mc.js';
 import { registerRiskReportCommand } from './riskreport.js';
+import { registerTrainCommand } from './train.js';
 import { UsageError } from './errors.js';
 import { runStart } from './start.js';
 
@@ -58,6 +59,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   registerRiskCommands(program, out);
   registerMcCommand(program, out);
   registerRiskReportCommand(program, out);
+  registerTrainCommand(program, out);
 
   program
     .command('start')
