@@ -13,7 +13,8 @@
         "native/ops/nn.cpp",
         "native/nn/nn_cpu.cpp",
         "native/ops/nn_train.cpp",
-        "native/nn/train_cpu.cpp"
+        "native/nn/train_cpu.cpp",
+        "native/ops/sweep.cpp"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

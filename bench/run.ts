@@ -12,8 +12,9 @@ import { smaSuite } from './suites/sma.js';
 import { mcSuite } from './suites/mc.js';
 import { lstmSuite } from './suites/lstm.js';
 import { lstmTrainSuite } from './suites/lstm-train.js';
+import { backtestSuite } from './suites/backtest.js';
 
-const SUITES: readonly SuiteModule[] = [smaSuite, mcSuite, lstmSuite, lstmTrainSuite];
+const SUITES: readonly SuiteModule[] = [smaSuite, mcSuite, lstmSuite, lstmTrainSuite, backtestSuite];
 
 async function main(): Promise<number> {
   let opts;

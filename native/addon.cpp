@@ -30,6 +30,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   neurion::register_mc(env, exports);
   neurion::register_nn(env, exports);
   neurion::register_nn_train(env, exports);
+  neurion::register_sweep(env, exports);
   return exports;
 }
 

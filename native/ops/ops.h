@@ -9,4 +9,5 @@ void register_ta(Napi::Env env, Napi::Object exports);
 void register_mc(Napi::Env env, Napi::Object exports);
 void register_nn(Napi::Env env, Napi::Object exports);
 void register_nn_train(Napi::Env env, Napi::Object exports);
+void register_sweep(Napi::Env env, Napi::Object exports);
 }  // namespace neurion

@@ -18,6 +18,7 @@ import { registerRiskCommands } from './risk.js';
 import { registerMcCommand } from './mc.js';
 import { registerRiskReportCommand } from './riskreport.js';
 import { registerTrainCommand } from './train.js';
+import { registerSweepCommand } from './sweep.js';
 import { UsageError } from './errors.js';
 import { runStart } from './start.js';
 
@@ -60,6 +61,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   registerMcCommand(program, out);
   registerRiskReportCommand(program, out);
   registerTrainCommand(program, out);
+  registerSweepCommand(program, out);
 
   program
     .command('start')

@@ -7,6 +7,7 @@
  * other inputs are copied once into shared memory (`toShared`) rather than once per chunk.
  * Chunk outputs are written in place into a shared output array.
  */
+import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { distPath } from '../util/paths.js';
@@ -91,6 +92,8 @@ export class ComputePool {
     const chunk = Math.max(1, job.chunkRows ?? Math.ceil(total / (this.threads * 4)));
 
     const controller = new AbortController();
+    // One abort listener per queued chunk task: lift Node's default cap of 10.
+    setMaxListeners(0, controller.signal);
     const onAbort = (): void => controller.abort(job.signal!.reason);
     job.signal?.addEventListener('abort', onAbort, { once: true });
     let done = 0;

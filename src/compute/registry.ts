@@ -17,6 +17,7 @@ import { TA_OPS } from '../ta/ops.js';
 import { MC_OPS } from '../mc/op.js';
 import { NN_OPS } from '../models/op.js';
 import { NN_TRAIN_OPS } from '../models/train/grad.js';
+import { SWEEP_OPS } from '../trading/sweep/op.js';
 
 /** A real series handed to conformance case builders. */
 export interface RealSeries {
@@ -64,7 +65,7 @@ export interface OpDef<A extends object, R> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyOpDef = OpDef<any, any>;
 
-export const OPS: readonly AnyOpDef[] = [smaOp, philoxOp, philoxNormalOp, ...TA_OPS, ...MC_OPS, ...NN_OPS, ...NN_TRAIN_OPS];
+export const OPS: readonly AnyOpDef[] = [smaOp, philoxOp, philoxNormalOp, ...TA_OPS, ...MC_OPS, ...SWEEP_OPS, ...NN_OPS, ...NN_TRAIN_OPS];
 
 export function getOp(name: string): AnyOpDef {
   const op = OPS.find((o) => o.name === name);

@@ -24,10 +24,10 @@ import { loadBundled } from '../../data/index.js';
 import type { Bars, Timeframe } from '../../data/bars.js';
 import { describeValue } from '../../errors.js';
 import type { FeeSchedule } from '../instrument.js';
-import { deflatedSharpe, meanVariance, pboFromBlocks, type DeflatedSharpeResult, type PboResult } from '../overfitting.js';
+import { deflatedSharpe, pboFromBlocks, type DeflatedSharpeResult, type PboResult } from '../overfitting.js';
 import { fingerprintHex } from './fingerprint.js';
 import { packBars, smaCrossPairs, type PackedBars, type RangeSpec } from './grid.js';
-import { MAX_BLOCKS, OP, SWEEP_SLOT, sweepSmaCrossOp, sweepStride, type SweepSmaCrossArgs } from './op.js';
+import { MAX_BLOCKS, OP, SWEEP_SLOT, SWEEP_SLOTS, sweepSmaCrossOp, sweepStride, type SweepSmaCrossArgs } from './op.js';
 import { blockEdge, DEFAULT_COSTS, encodeCosts, type SweepCosts } from './reference.js';
 
 export { sweepSmaCrossOp, SWEEP_SLOT, SWEEP_SLOTS, sweepStride, type SweepSmaCrossArgs } from './op.js';
@@ -83,6 +83,12 @@ export interface SweepInput {
   top?: number;
   /** CSCV blocks for the probability of backtest overfitting (even, default 10; 0 = no overfitting statistics). */
   blocks?: number;
+  /**
+   * Keep the full [pairs x symbols] table (default true). false keeps only the streaming
+   * reductions (top N, Sharpe dispersion, and the CSCV block sums when blocks > 0), so memory
+   * no longer grows with pairs x symbols: for grids too large to tabulate.
+   */
+  keepTable?: boolean;
 }
 
 export interface SweepOptions {
@@ -137,12 +143,12 @@ export interface SweepResult {
   bars: number[];
   fast: Uint32Array;
   slow: Uint32Array;
-  /** One array per metric, [pairs x symbols] row-major: value of pair p on symbol s at p * symbols + s. */
+  /** One array per metric, [pairs x symbols] row-major: value of pair p on symbol s at p * symbols + s (empty with keepTable: false). */
   metrics: Record<SweepMetric, Float64Array>;
-  /** Trade-list fingerprints, [pairs x symbols]. */
+  /** Trade-list fingerprints, [pairs x symbols] (empty with keepTable: false). */
   fingerprint: { hi: Uint32Array; lo: Uint32Array };
   metric: RankMetric;
-  /** Per pair: mean of `metric` over the symbols. */
+  /** Per pair: mean of `metric` over the symbols (empty with keepTable: false). */
   score: Float64Array;
   top: SweepTopEntry[];
   overfitting?: SweepOverfitting;
@@ -214,16 +220,51 @@ export async function runSweepGrid(job: GridJob, opts: SweepOptions, consume: (f
   return backend;
 }
 
-function rankScores(score: Float64Array, n: number): number[] {
-  const idx = Array.from(score.keys());
-  // Higher first; NaN last; ties keep grid order.
-  idx.sort((a, b) => {
-    const x = score[a]!, y = score[b]!;
-    if (Number.isNaN(x)) return Number.isNaN(y) ? a - b : 1;
-    if (Number.isNaN(y)) return -1;
-    return y > x ? 1 : y < x ? -1 : a - b;
+type SymbolRow = SweepSymbolResult & { skew: number; kurtosis: number };
+
+function perSymbolOf(symbols: readonly string[], out: Float64Array, k: number, n: number, stride: number): SymbolRow[] {
+  return symbols.map((symbol, s) => {
+    const o = (k * n + s) * stride;
+    return {
+      symbol, totalReturn: out[o + SWEEP_SLOT.totalReturn]!, sharpe: out[o + SWEEP_SLOT.sharpe]!, maxDrawdown: out[o + SWEEP_SLOT.maxDrawdown]!,
+      trades: out[o + SWEEP_SLOT.trades]!, winRate: out[o + SWEEP_SLOT.winRate]!, profitFactor: out[o + SWEEP_SLOT.profitFactor]!,
+      finalEquity: out[o + SWEEP_SLOT.finalEquity]!, fees: out[o + SWEEP_SLOT.fees]!, timeInMarket: out[o + SWEEP_SLOT.timeInMarket]!,
+      fingerprint: fingerprintHex(out[o + SWEEP_SLOT.fingerprintHi]!, out[o + SWEEP_SLOT.fingerprintLo]!),
+      skew: out[o + SWEEP_SLOT.skew]!, kurtosis: out[o + SWEEP_SLOT.kurtosis]!,
+    };
   });
-  return idx.slice(0, n);
+}
+
+/** Higher first; NaN last; ties keep grid order. */
+function better(a: { score: number; pair: number }, b: { score: number; pair: number }): number {
+  const x = a.score, y = b.score;
+  if (Number.isNaN(x)) return Number.isNaN(y) ? a.pair - b.pair : 1;
+  if (Number.isNaN(y)) return -1;
+  return y > x ? 1 : y < x ? -1 : a.pair - b.pair;
+}
+
+/** The best n pairs seen so far, in O(n) memory: candidates are pruned back to n when 2n accumulate. */
+class TopN {
+  private items: Array<{ score: number; pair: number; perSymbol: SymbolRow[] }> = [];
+  private floor = -Infinity;
+  constructor(private readonly n: number) {}
+  /** Whether a score could enter (pairs arrive in grid order, so an equal score never beats an earlier one). */
+  admits(score: number): boolean {
+    return this.items.length < this.n || score > this.floor || (Number.isNaN(this.floor) && !Number.isNaN(score));
+  }
+  add(score: number, pair: number, rows: () => SymbolRow[]): void {
+    this.items.push({ score, pair, perSymbol: rows() });
+    if (this.items.length >= 2 * this.n) this.prune();
+  }
+  private prune(): void {
+    this.items.sort(better);
+    this.items.length = Math.min(this.items.length, this.n);
+    if (this.items.length === this.n) this.floor = this.items[this.n - 1]!.score;
+  }
+  sorted(): Array<{ score: number; pair: number; perSymbol: SymbolRow[] }> {
+    this.prune();
+    return this.items;
+  }
 }
 
 /** Periods per year of a symbol's evaluated span, as computeMetrics measures them. */
@@ -267,44 +308,54 @@ export async function sweepSmaCross(input: SweepInput, opts: SweepOptions = {}):
   const job: GridJob = { data, fast, slow, costs: encodeCosts(costs), start: new Uint32Array(symbols), end: Uint32Array.from(data.length), blocks };
   sweepSmaCrossOp.validate({ open: data.open, high: data.high, low: data.low, close: data.close, time: data.time, symbols, bars: data.cols, start: job.start, end: job.end, fast, slow, costs: job.costs, blocks, out: undefined as never });
 
-  const metrics = Object.fromEntries(SWEEP_METRICS.map((m) => [m, new Float64Array(pairs * symbols)])) as Record<SweepMetric, Float64Array>;
-  const fpHi = new Uint32Array(pairs * symbols), fpLo = new Uint32Array(pairs * symbols);
+  const keep = input.keepTable ?? true;
+  const cells = keep ? pairs * symbols : 0;
+  const metrics = Object.fromEntries(SWEEP_METRICS.map((m) => [m, new Float64Array(cells)])) as Record<SweepMetric, Float64Array>;
+  const fpHi = new Uint32Array(cells), fpLo = new Uint32Array(cells);
+  const score = new Float64Array(keep ? pairs : 0);
   const pooledSum = new Float64Array(pairs * blocks), pooledSq = new Float64Array(pairs * blocks);
   const stride = sweepStride(blocks);
+  // Streaming reductions, whatever `keep` says: the top N (ties keep grid order) and, per
+  // symbol, the dispersion of the pairs' per-period Sharpe ratios (for the deflated Sharpe).
+  const top = new TopN(Math.max(topN, 1));
+  const rootPpy = data.symbols.map((_, s) => Math.sqrt(periodsPerYear(data.time.subarray(s * data.cols, (s + 1) * data.cols), 0, data.length[s]!)));
+  const dispersion = data.symbols.map(() => ({ n: 0, mean: 0, m2: 0 }));
+  const mIndex = SWEEP_SLOT[metric];
   const backend = await runSweepGrid(job, opts, (p0, out) => {
     const n = out.length / (symbols * stride);
     for (let k = 0; k < n; k++) {
       const p = p0 + k;
+      let sum = 0;
       for (let s = 0; s < symbols; s++) {
-        const o = (k * symbols + s) * stride, cell = p * symbols + s;
-        for (const m of SWEEP_METRICS) metrics[m][cell] = out[o + SWEEP_SLOT[m]]!;
-        fpHi[cell] = out[o + SWEEP_SLOT.fingerprintHi]!;
-        fpLo[cell] = out[o + SWEEP_SLOT.fingerprintLo]!;
+        const o = (k * symbols + s) * stride;
+        sum += out[o + mIndex]!;
+        const sr = out[o + SWEEP_SLOT.sharpe]! / rootPpy[s]!;
+        if (Number.isFinite(sr)) {
+          const w = dispersion[s]!;
+          w.n++;
+          const d = sr - w.mean;
+          w.mean += d / w.n;
+          w.m2 += d * (sr - w.mean);
+        }
+        if (keep) {
+          const cell = p * symbols + s;
+          for (const m of SWEEP_METRICS) metrics[m][cell] = out[o + SWEEP_SLOT[m]]!;
+          fpHi[cell] = out[o + SWEEP_SLOT.fingerprintHi]!;
+          fpLo[cell] = out[o + SWEEP_SLOT.fingerprintLo]!;
+        }
         for (let b = 0; b < blocks; b++) {
-          pooledSum[p * blocks + b] += out[o + 13 + 2 * b]!;
-          pooledSq[p * blocks + b] += out[o + 14 + 2 * b]!;
+          pooledSum[p * blocks + b] += out[o + SWEEP_SLOTS + 2 * b]!;
+          pooledSq[p * blocks + b] += out[o + SWEEP_SLOTS + 1 + 2 * b]!;
         }
       }
+      const sc = sum / symbols;
+      if (keep) score[p] = sc;
+      if (top.admits(sc)) top.add(sc, p, () => perSymbolOf(data.symbols, out, k, symbols, stride));
     }
   });
 
-  const score = new Float64Array(pairs);
-  const vals = metrics[metric];
-  for (let p = 0; p < pairs; p++) {
-    let sum = 0;
-    for (let s = 0; s < symbols; s++) sum += vals[p * symbols + s]!;
-    score[p] = sum / symbols;
-  }
-  const perSymbol = (p: number): SweepSymbolResult[] => data.symbols.map((symbol, s) => {
-    const c = p * symbols + s;
-    return {
-      symbol, totalReturn: metrics.totalReturn[c]!, sharpe: metrics.sharpe[c]!, maxDrawdown: metrics.maxDrawdown[c]!, trades: metrics.trades[c]!,
-      winRate: metrics.winRate[c]!, profitFactor: metrics.profitFactor[c]!, finalEquity: metrics.finalEquity[c]!, fees: metrics.fees[c]!,
-      timeInMarket: metrics.timeInMarket[c]!, fingerprint: fingerprintHex(fpHi[c]!, fpLo[c]!),
-    };
-  });
-  const order = rankScores(score, Math.max(topN, 1));
-  const top = order.slice(0, topN).map((p, k) => ({ rank: k + 1, fast: fast[p]!, slow: slow[p]!, score: score[p]!, perSymbol: perSymbol(p) }));
+  const ranked = top.sorted();
+  const topEntries = ranked.slice(0, topN).map((c, k) => ({ rank: k + 1, fast: fast[c.pair]!, slow: slow[c.pair]!, score: c.score, perSymbol: c.perSymbol.map(({ skew: _s, kurtosis: _k, ...rest }) => rest) }));
 
   let overfitting: SweepOverfitting | undefined;
   if (blocks >= 2 && pairs >= 2) {
@@ -314,17 +365,12 @@ export async function sweepSmaCross(input: SweepInput, opts: SweepOptions = {}):
       for (let b = 0; b < blocks; b++) count[b] += blockEdge(b + 1, returns, blocks) - blockEdge(b, returns, blocks);
     }
     const pbo = pboFromBlocks({ trials: pairs, blocks, count, sum: pooledSum, sumSq: pooledSq });
-    const best = order[0]!;
+    const best = ranked[0]!;
     const deflated = data.symbols.map((symbol, s) => {
-      const ppy = periodsPerYear(data.time.subarray(s * data.cols, (s + 1) * data.cols), 0, data.length[s]!);
-      const root = Math.sqrt(ppy);
-      const perPeriod = new Float64Array(pairs);
-      for (let p = 0; p < pairs; p++) perPeriod[p] = metrics.sharpe[p * symbols + s]! / root;
-      const { variance } = meanVariance(perPeriod);
-      const c = best * symbols + s;
+      const w = dispersion[s]!, b = best.perSymbol[s]!;
       return {
         symbol,
-        ...deflatedSharpe({ sharpe: perPeriod[best]!, nObs: data.length[s]! - 1, skew: metrics.skew[c]!, kurtosis: metrics.kurtosis[c]!, nTrials: pairs, sharpeVariance: variance }),
+        ...deflatedSharpe({ sharpe: b.sharpe / rootPpy[s]!, nObs: data.length[s]! - 1, skew: b.skew, kurtosis: b.kurtosis, nTrials: pairs, sharpeVariance: w.n > 1 ? w.m2 / (w.n - 1) : 0 }),
       };
     });
     overfitting = { deflatedSharpe: deflated, pbo };
@@ -332,7 +378,7 @@ export async function sweepSmaCross(input: SweepInput, opts: SweepOptions = {}):
   let evals = 0;
   for (let s = 0; s < symbols; s++) evals += data.length[s]!;
   return {
-    symbols: data.symbols, bars: Array.from(data.length), fast, slow, metrics, fingerprint: { hi: fpHi, lo: fpLo }, metric, score, top, overfitting,
+    symbols: data.symbols, bars: Array.from(data.length), fast, slow, metrics, fingerprint: { hi: fpHi, lo: fpLo }, metric, score, top: topEntries, overfitting,
     costs, backend, barEvaluations: evals * pairs, elapsedMs: performance.now() - t0,
   };
 }
