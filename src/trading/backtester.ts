@@ -253,6 +253,7 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
   let points = 0;
   const view: BarView = { symbol: '', timeframe: '', index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
 
+  let checkedFills = 0, checkedFunding = 0;
   strategy.onStart?.(ctx);
   const single = feeds.length === 1 ? feeds[0]! : undefined;
   for (;;) {
@@ -294,12 +295,21 @@ export function runBacktest(config: BacktestConfig): BacktestResult {
       equity[points] = eq;
       exposure[points] = eq !== 0 ? account.grossExposure() / eq : 0;
       points++;
-      checker?.check(t);
+      // Cash and quantities change only on fills and funding: check the ledgers then (and once
+      // at the end); the fill-range invariant is checked on every fill as it happens.
+      if (checker && (account.fills.length !== checkedFills || account.fundingPaid !== checkedFunding)) {
+        checker.check(t);
+        checkedFills = account.fills.length;
+        checkedFunding = account.fundingPaid;
+      }
     }
   }
   strategy.onEnd?.(ctx);
+  checker?.check(now);
 
-  const tm = time.slice(0, points), eqs = equity.slice(0, points), ex = exposure.slice(0, points);
+  // Every event time normally gets a point; copy only when ties made the arrays shorter.
+  const trim = (a: Float64Array): Float64Array => (points === total ? a : a.slice(0, points));
+  const tm = trim(time), eqs = trim(equity), ex = trim(exposure);
   const dd = new Float64Array(points);
   let peak = -Infinity;
   for (let k = 0; k < points; k++) {

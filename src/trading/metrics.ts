@@ -93,7 +93,9 @@ export function computeMetrics(m: MetricsInput): Metrics {
   const grossWin = wins.reduce((s, t) => s + t.pnl, 0), grossLoss = -losses.reduce((s, t) => s + t.pnl, 0);
   let inMarket = 0, expSum = 0;
   for (let i = 0; i < n; i++) { if (m.exposure[i]! > 0) inMarket++; expSum += m.exposure[i]!; }
-  const meanEquity = n > 0 ? m.equity.reduce((s, e) => s + e, 0) / n : m.initialCash;
+  let equitySum = 0;
+  for (let i = 0; i < n; i++) equitySum += m.equity[i]!;
+  const meanEquity = n > 0 ? equitySum / n : m.initialCash;
 
   const metrics: Metrics = {
     totalReturn,
