@@ -42,8 +42,11 @@ export interface MainJobSummary {
   elapsedMs: number;
 }
 
-/** Symbols of the managed backtest: US equities, FX and gold, all daily and Apache-2.0 sourced. */
-export const MAIN_SYMBOLS = ['SPY', 'IWM', 'AAPL', 'EURUSD', 'GBPUSD', 'XAUUSD'] as const;
+/**
+ * Symbols of the managed backtest: daily US equities (Apache-2.0 LEAN data) — the shipped
+ * model's universe (SPY, IWM, AAPL) plus three it never saw (IBM, BAC, AIG).
+ */
+export const MAIN_SYMBOLS = ['SPY', 'IWM', 'AAPL', 'IBM', 'BAC', 'AIG'] as const;
 
 export async function runMainJob(config: NeurionConfig, out: (s: string) => void, opts: { json?: boolean; reportPath?: string } = {}): Promise<MainJobSummary> {
   const t0 = performance.now();
@@ -84,13 +87,14 @@ export async function runMainJob(config: NeurionConfig, out: (s: string) => void
 
     step(3, 'Signal');
     const shipped = loadShippedSignal();
-    const signal: { fn: SignalFn; info: MainJobSummary['signal'] } = shipped
-      ? { fn: shipped.signal, info: { kind: 'model', name: shipped.name, note: shipped.note } }
+    const series = MAIN_SYMBOLS.map((sym) => loaded.get(`${sym}-1d.arrow`) ?? loadBundled(sym, '1d'));
+    const signal: { fn: SignalFn; info: MainJobSummary['signal']; start?: number } = shipped
+      ? { fn: shipped.signal(series), info: { kind: 'model', name: shipped.name, note: shipped.note }, start: shipped.testStart }
       : {
           fn: donchianSignal(),
-          info: { kind: 'indicator', name: 'donchian-20-10', note: 'no trained model is shipped in models/ yet: using the Donchian breakout signal instead' },
+          info: { kind: 'indicator', name: 'donchian-20-10', note: 'no trained model is shipped in models/: using the Donchian breakout signal instead' },
         };
-    say(`  ${signal.info.kind === 'model' ? 'model' : 'indicator'} signal ${signal.info.name}: ${signal.info.note}\n`);
+    say(`  ${signal.info.kind} signal ${signal.info.name}: ${signal.info.note}\n`);
 
     step(4, `Managed backtest on ${MAIN_SYMBOLS.join(', ')} (daily, moderate risk profile, exit manager, paper broker)`);
     const managed = runManagedBacktest({
@@ -100,10 +104,11 @@ export async function runMainJob(config: NeurionConfig, out: (s: string) => void
       profile: 'moderate',
       exitPlan: { takeProfits: [{ r: 1, fraction: 0.5 }, { r: 2, fraction: 0.25 }, { r: 3, fraction: 0.25 }] },
       initialCash: 100_000,
-      instruments: MAIN_SYMBOLS.map((symbol) => ({ symbol, assetClass: symbol.length === 6 && symbol !== 'XAUUSD' ? 'fx' as const : 'equity' as const, tickSize: symbol.length === 6 ? 0.00001 : 0.01, lotSize: 1, fees: { kind: 'bps' as const, maker: 1, taker: 1 } })),
+      instruments: MAIN_SYMBOLS.map((symbol) => ({ symbol, assetClass: 'equity' as const, fees: { kind: 'perShare' as const, perShare: 0.005, minimum: 1 } })),
+      start: signal.start,
     });
     const m = managed.result.metrics;
-    say(`  ${managed.result.barsProcessed} bars, ${m.trades} trades: total return ${(100 * m.totalReturn).toFixed(2)}%, Sharpe ${m.sharpe.toFixed(2)}, max drawdown ${(100 * m.maxDrawdown).toFixed(2)}%, kill switch ${managed.killSwitch.times}x\n`);
+    say(`  ${managed.result.barsProcessed} bars from ${formatTime(managed.result.time[0]!, '1d')}, ${m.trades} trades: total return ${(100 * m.totalReturn).toFixed(2)}%, Sharpe ${m.sharpe.toFixed(2)}, max drawdown ${(100 * m.maxDrawdown).toFixed(2)}%, kill switch ${managed.killSwitch.times}x\n`);
     for (const w of m.warnings) say(`  warning: ${w}\n`);
 
     step(5, 'Trade-sequence Monte Carlo and portfolio VaR');
@@ -147,7 +152,7 @@ export async function runMainJob(config: NeurionConfig, out: (s: string) => void
       strategy: `${signal.info.kind} signal ${signal.info.name} + risk manager (moderate) + exit manager`,
       params: {},
       symbols: [...MAIN_SYMBOLS],
-      settings: { profile: 'moderate', fees: '1 bp', fill: 'next open', path: 'conservative' },
+      settings: { profile: 'moderate', fees: '$0.005/share, min $1', fill: 'next open', path: 'conservative', start: signal.start ? formatTime(signal.start, '1d') : 'first bar' },
     }, 2000, renderMainJobSections({ signal: signal.info, managed, tradeSequence, varRows, mc, smaCheck, backend }));
     writeFileSync(reportPath, html);
     say(`  report: ${reportPath}\n`);
