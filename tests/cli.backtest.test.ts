@@ -37,6 +37,14 @@ describe('neurion backtest', () => {
     }
   });
 
+  it("the shipped model's signal backtests on its out-of-sample span", () => {
+    const r = run(['backtest', '--strategy', 'model', '--symbol', 'SPY,IWM', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { trades: Array<{ entryTime: number; entryTag: string }> };
+    expect(j.trades.length).toBeGreaterThan(0);
+    for (const t of j.trades) expect(t.entryTime).toBeGreaterThanOrEqual(Date.UTC(2018, 3, 18));
+  });
+
   it('bad configurations exit 2 with the field named; usage errors exit 1', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--symbol', 'NOPE'], /NOPE-1d/],

@@ -46,6 +46,7 @@ interface BacktestFlags {
   from?: number;
   to?: number;
   allowShort?: boolean;
+  raw?: boolean;
   leverage?: number;
   json?: boolean;
   report?: string;
@@ -57,7 +58,7 @@ export function registerBacktestCommand(program: Command, out: (s: string) => vo
     .command('backtest')
     .description('backtest a built-in strategy on bundled or user data with the paper broker')
     .option('--list', 'list the built-in strategies and their parameters')
-    .option('--strategy <name>', 'sma-cross, sma-reverse, rsi-reversion or donchian', 'sma-cross')
+    .option('--strategy <name>', 'sma-cross, sma-reverse, rsi-reversion, donchian or model', 'sma-cross')
     .option('--symbol <symbols>', 'bundled symbol(s), comma-separated (e.g. SPY or SPY,IWM)')
     .option('--timeframe <tf>', 'bundled timeframe', '1d')
     .option('--input <files...>', 'your own OHLCV files (.csv/.arrow) instead of bundled data')
@@ -70,6 +71,7 @@ export function registerBacktestCommand(program: Command, out: (s: string) => vo
     .option('--path <model>', 'intrabar path for stops/limits: conservative or ohlc', 'conservative')
     .option('--from <date>', 'first bar date (inclusive)', date('--from'))
     .option('--to <date>', 'last bar date (inclusive)', date('--to'))
+    .option('--raw', 'bundled equities: use raw prices (default: split-adjusted; raw prices show each split as a crash)')
     .option('--allow-short', 'allow short positions (margin account)')
     .option('--leverage <n>', 'gross exposure limit as a multiple of equity', num('--leverage', 1))
     .option('--json', 'print metrics and the trade list as one JSON object')
@@ -86,7 +88,7 @@ export function registerBacktestCommand(program: Command, out: (s: string) => vo
       const given = parseParamFlags(cmd.args);
       for (const k of Object.keys(given)) if (!(k in info.params)) throw new RangeError(`${info.name}: unknown parameter ${JSON.stringify(k)} (known: ${Object.keys(info.params).join(', ')})`);
       const params = { ...info.params, ...given };
-      info.create(params); // validate parameters before loading data
+      if (info.name !== 'model') info.create(params, []); // validate parameters before loading data
       if (o.fill !== 'next-open' && o.fill !== 'close') throw new RangeError(`--fill must be next-open or close, got ${JSON.stringify(o.fill)}`);
       if (o.path !== 'conservative' && o.path !== 'ohlc') throw new RangeError(`--path must be conservative or ohlc, got ${JSON.stringify(o.path)}`);
       if (!isTimeframe(o.timeframe)) throw new RangeError(`--timeframe must be one of 1m, 5m, 15m, 30m, 1h, 4h, 1d, 1w, 1mo; got ${JSON.stringify(o.timeframe)}`);
@@ -97,7 +99,7 @@ export function registerBacktestCommand(program: Command, out: (s: string) => vo
         feeds = o.symbol.split(',').map((s) => {
           const sym = s.trim();
           findBundled(sym, o.timeframe as never); // RangeError naming the symbol when it is not bundled
-          return loadBundled(sym, o.timeframe as never);
+          return loadBundled(sym, o.timeframe as never, { adjust: o.raw ? 'none' : 'splits' });
         });
       }
       const fees: FeeSchedule | undefined = o.perShare !== undefined
@@ -106,12 +108,12 @@ export function registerBacktestCommand(program: Command, out: (s: string) => vo
       const symbols = feeds.map((f) => f.symbol);
       const result: BacktestResult = runBacktest({
         feeds,
-        strategy: new PerSymbol(() => info.create(params)),
+        strategy: new PerSymbol(() => info.create(params, feeds)),
         initialCash: o.cash,
         instruments: symbols.map((symbol) => ({ symbol, ...(fees ? { fees } : {}) })),
         fillModel: { fillAt: o.fill === 'close' ? 'close' : 'nextOpen', path: o.path, slippage: o.slippageBps ? { kind: 'bps', bps: o.slippageBps } : { kind: 'none' } },
         account: { allowShort: o.allowShort ?? false, leverage: o.leverage ?? 1 },
-        start: o.from,
+        start: o.from ?? info.defaultStart?.(),
         end: o.to === undefined ? undefined : o.to + 86_400_000,
         checkInvariants: true,
       });

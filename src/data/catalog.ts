@@ -8,6 +8,7 @@ import { DataError } from '../errors.js';
 import { projectRoot } from '../util/paths.js';
 import type { Bars, Timeframe } from './bars.js';
 import { loadBars, type LoadOptions } from './load.js';
+import { adjustSplits } from './splits.js';
 import type { LoadedBars } from './quarantine.js';
 
 export type AssetClass = 'equity' | 'fx' | 'crypto' | 'commodity';
@@ -93,9 +94,11 @@ export function findBundled(symbol: string, timeframe: Timeframe, variant?: stri
 }
 
 /** Loads a bundled series (zero-copy Arrow read, validated). */
-export function loadBundled(symbol: string, timeframe: Timeframe, opts: LoadOptions & { variant?: string } = {}): LoadedBars {
-  const { variant, ...load } = opts;
-  return loadBars(bundledPath(findBundled(symbol, timeframe, variant)), load);
+export function loadBundled(symbol: string, timeframe: Timeframe, opts: LoadOptions & { variant?: string; adjust?: 'none' | 'splits' } = {}): LoadedBars {
+  const { variant, adjust, ...load } = opts;
+  const bars = loadBars(bundledPath(findBundled(symbol, timeframe, variant)), load);
+  // Raw LEAN equity prices jump at splits: back-adjust on request (src/data/splits.ts).
+  return adjust === 'splits' ? adjustSplits(bars) : bars;
 }
 
 export interface AlignedCloses {

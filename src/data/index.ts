@@ -29,3 +29,4 @@ export { epochToMs, formatTime, guessEpochUnit, parseIsoTime } from './parse-tim
 export type { EpochUnit } from './parse-time.js';
 export { inferTimeframe, medianStep, parseDataFileName } from './timeframe.js';
 export type { NameParts } from './timeframe.js';
+export { SPLITS, adjustSplits, splitsOf } from './splits.js';

@@ -193,7 +193,8 @@ export function runManagedBacktest(o: ManagedBacktestOptions): ManagedBacktestRe
   if (o.feeds && o.feeds.length > 0) feeds = o.feeds;
   else {
     if (!Array.isArray(o.symbols) || o.symbols.length === 0) throw new RangeError('runManagedBacktest: symbols must be a non-empty array of bundled symbols (or pass feeds)');
-    feeds = o.symbols.map((s) => loadBundled(s, timeframe));
+    // Split-adjusted: raw LEAN equity prices would show each split as a crash.
+    feeds = o.symbols.map((s) => loadBundled(s, timeframe, { adjust: 'splits' }));
   }
   const profile = loadRiskProfile(o.profile ?? 'moderate');
   const plan = o.exitPlan === false ? parseExitPlan({ takeProfits: [], trailing: null, breakevenAfterTp1: false }) : parseExitPlan(o.exitPlan ?? {});

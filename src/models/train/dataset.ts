@@ -4,7 +4,7 @@
  * a normalisation fitted on the training span only.
  *
  * PRICES. The bundled US equities are RAW, unadjusted (data/catalog.json). Split days are
- * back-adjusted with the ratios the catalog lists (SPLITS below; a test checks every entry
+ * back-adjusted with the ratios the catalog lists (SPLITS in src/data/splits.ts; a test checks every entry
  * against the catalog text and the raw close jump). Back-adjustment rescales all earlier prices
  * by a constant, and every feature below is scale-invariant (returns, ratios, oscillators), so
  * a feature at bar t still depends only on bars <= t: the adjustment leaks nothing.
@@ -49,14 +49,9 @@ export const FEATURE_LOOKBACK = 60;
 export const CLASS_NAMES = ['DOWN', 'FLAT', 'UP'] as const;
 export const CLIP = 5;
 
-/** Splits in the bundled daily equities (from data/catalog.json anomalies): date (UTC day of the first post-split bar) and ratio new shares per old share. */
-export const SPLITS: Record<string, Array<{ date: string; ratio: number }>> = {
-  AAPL: [{ date: '2000-06-21', ratio: 2 }, { date: '2005-02-28', ratio: 2 }, { date: '2014-06-09', ratio: 7 }, { date: '2020-08-31', ratio: 4 }],
-  IWM: [{ date: '2005-06-09', ratio: 2 }],
-  IBM: [{ date: '1999-05-27', ratio: 2 }],
-  BAC: [{ date: '2004-08-30', ratio: 2 }],
-  AIG: [{ date: '1998-08-03', ratio: 1.5 }, { date: '1999-08-02', ratio: 1.25 }, { date: '2000-07-31', ratio: 1.5 }, { date: '2009-07-01', ratio: 1 / 20 }],
-};
+// Split adjustment lives with the data (src/data/splits.ts); re-exported for the training API.
+import { SPLITS, adjustSplits } from '../../data/splits.js';
+export { SPLITS, adjustSplits };
 
 export interface LabelConfig {
   horizon: number;
@@ -65,19 +60,6 @@ export interface LabelConfig {
 }
 
 export const DEFAULT_LABELS: LabelConfig = { horizon: 5, k: 0.5 };
-
-/** Back-adjusts raw prices for the listed splits (prices / ratio and volume * ratio before each split). */
-export function adjustSplits(bars: Bars): Bars {
-  const splits = SPLITS[bars.symbol] ?? [];
-  const open = bars.open.slice(), high = bars.high.slice(), low = bars.low.slice(), close = bars.close.slice(), volume = bars.volume.slice();
-  for (const s of splits) {
-    const t = Date.parse(`${s.date}T00:00:00Z`);
-    for (let i = 0; i < bars.time.length && bars.time[i]! < t; i++) {
-      open[i]! /= s.ratio; high[i]! /= s.ratio; low[i]! /= s.ratio; close[i]! /= s.ratio; volume[i]! *= s.ratio;
-    }
-  }
-  return { ...bars, open, high, low, close, volume };
-}
 
 /** The 16 features of one series: [bars, 16] row-major, NaN in the warm-up. */
 export function computeFeatures(bars: Bars): Float64Array {
