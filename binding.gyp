@@ -8,6 +8,8 @@
         "native/ops/philox.cpp",
         "native/ops/ta.cpp",
         "native/ta/table.cpp",
+        "native/ops/features.cpp",
+        "native/ta/features.cpp",
         "native/ops/mc.cpp",
         "native/mc/mc_cpu.cpp",
         "native/ops/nn.cpp",

@@ -30,6 +30,7 @@
 #include <vector>
 #include "../native/common/calls.h"
 #include "../native/ta/binding.h"
+#include "../native/ta/features.h"
 #include "cuda_api.h"
 #include "../native/mc/mc_args.h"
 #include "../native/nn/nn_args.h"
@@ -85,6 +86,15 @@ Napi::Value Ta(const Napi::CallbackInfo& info) {
     cu::ta_f64(c.index, c.in.data(), c.out.data(), c.params.data(), c.rows, c.cols);
   });
   return c.outputs;
+}
+
+// taFeatures(inputs[5], rows, cols, spec, out?, threads?): the fused feature kernel, with
+// the CPU addon's validation and messages (native/ta/features.cpp); `threads` validated, ignored.
+Napi::Value TaFeatures(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return neurion::ta::features_entry(info, [&](const neurion::ta::FeaturesJob& j) {
+    run_device(env, "ta.features", [&] { cu::ta_features(j.in, j.rows, j.cols, j.spec, j.nf, j.out, j.f32); });
+  });
 }
 
 // mcSimulate(model, params, data, key, pathOffset, paths, steps, dt, spec, out?, threads?):
@@ -237,6 +247,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mcSimulate", Napi::Function::New(env, McSimulate, "mcSimulate"));
   exports.Set("ta", Napi::Function::New(env, Ta, "ta"));
   exports.Set("taList", Napi::Function::New(env, neurion::ta::ta_list, "taList"));
+  exports.Set("taFeatures", Napi::Function::New(env, TaFeatures, "taFeatures"));
   exports.Set("nnCompile", Napi::Function::New(env, NnCompile, "nnCompile"));
   exports.Set("nnModelInfo", Napi::Function::New(env, NnModelInfo, "nnModelInfo"));
   exports.Set("nnForward", Napi::Function::New(env, NnForward, "nnForward"));

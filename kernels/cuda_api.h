@@ -84,6 +84,11 @@ void mc_simulate(const mc::Model& model, int64_t aux_len, uint32_t k0, uint32_t 
 // Recurrent-network inference (kernels/nn.cu): a validated model (native/nn/nn_spec.h) and its
 // float32 weights, x [batch, T, F] float32 (finite, checked by the caller) -> out [batch, units]
 // or [batch, T, units] float32. Throws Error when one sequence's state does not fit in shared memory.
+// Fused feature kernel (kernels/features.cu, native/ta/features.h): in = open, high, low,
+// close, volume [rows x cols] each; spec = a validated feature set of nf features
+// ([id, p0, p1, p2] each); out = [rows x cols x nf] of float (f32) or double.
+void ta_features(const double* const* in, int64_t rows, int64_t cols, const double* spec, int nf, void* out, bool f32);
+
 void nn_forward_f32(const nn::ModelSpec& m, const float* weights, const float* x, int64_t batch, int64_t T, float* out);
 
 }  // namespace neurion::cuda

@@ -27,6 +27,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   neurion::register_sma(env, exports);
   neurion::register_philox(env, exports);
   neurion::register_ta(env, exports);
+  neurion::register_features(env, exports);
   neurion::register_mc(env, exports);
   neurion::register_nn(env, exports);
   neurion::register_nn_train(env, exports);

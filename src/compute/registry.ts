@@ -14,6 +14,7 @@ import type { TestRng } from '../util/rng.js';
 import { smaOp } from './ops/sma.js';
 import { philoxOp, philoxNormalOp } from './ops/philox.js';
 import { TA_OPS } from '../ta/ops.js';
+import { FEATURE_OPS } from '../ta/features.js';
 import { MC_OPS } from '../mc/op.js';
 import { NN_OPS } from '../models/op.js';
 import { NN_TRAIN_OPS } from '../models/train/grad.js';
@@ -65,7 +66,7 @@ export interface OpDef<A extends object, R> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyOpDef = OpDef<any, any>;
 
-export const OPS: readonly AnyOpDef[] = [smaOp, philoxOp, philoxNormalOp, ...TA_OPS, ...MC_OPS, ...SWEEP_OPS, ...NN_OPS, ...NN_TRAIN_OPS];
+export const OPS: readonly AnyOpDef[] = [smaOp, philoxOp, philoxNormalOp, ...TA_OPS, ...FEATURE_OPS, ...MC_OPS, ...SWEEP_OPS, ...NN_OPS, ...NN_TRAIN_OPS];
 
 export function getOp(name: string): AnyOpDef {
   const op = OPS.find((o) => o.name === name);

@@ -16,6 +16,7 @@ import type { IndicatorSpec, IndicatorStream, SeriesName } from './spec.js';
 export type { IndicatorSpec, IndicatorStream, StreamBar, ParamSpec, SeriesName, Group } from './spec.js';
 export { INDICATORS, getIndicator, resolveParams } from './registry.js';
 export { indicatorOp, TA_OPS, type TaArgs } from './ops.js';
+export * from './features.js';
 
 export type SeriesInput = Partial<Record<SeriesName, Float64Array>>;
 
