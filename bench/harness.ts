@@ -14,9 +14,10 @@
  * or bench/results/<suite>.partial.json (--quick / --filter runs, git-ignored), and a table
  * is printed.
  *
- * Flags (process.argv): --quick (fewer, shorter samples) and --filter <text> (run only cases
+ * Flags (process.argv): --quick (fewer, shorter samples), --filter <text> (run only cases
  * whose "suite/group/case" name contains the text, case-insensitive; the baselines of the
- * selected groups always run, since ratios need them).
+ * selected groups always run, since ratios need them) and --suite <name> (repeatable: run only
+ * the named suites, as full runs).
  */
 import Benchmark from 'benchmark';
 import { execFileSync } from 'node:child_process';
@@ -148,6 +149,8 @@ export interface SuiteModule {
 export interface HarnessOptions {
   quick: boolean;
   filter?: string;
+  /** --suite <name> (repeatable): run only these suites; their results count as full runs. */
+  suites?: string[];
   /** benchmark.js settings derived from `quick`. */
   minSamples: number;
   maxTime: number;
@@ -219,6 +222,7 @@ export interface SuiteResult {
 export function parseOptions(argv: readonly string[]): HarnessOptions {
   let quick = false;
   let filter: string | undefined;
+  let suites: string[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') quick = true;
@@ -229,10 +233,15 @@ export function parseOptions(argv: readonly string[]): HarnessOptions {
     } else if (a.startsWith('--filter=')) {
       filter = a.slice('--filter='.length);
       if (filter === '') throw new RangeError('--filter needs a value, e.g. --filter="cpu threads=1"');
-    } else throw new RangeError(`unknown bench flag ${JSON.stringify(a)}; known: --quick, --filter <text>`);
+    } else if (a === '--suite' || a.startsWith('--suite=')) {
+      const v = a === '--suite' ? argv[++i] : a.slice('--suite='.length);
+      if (v === undefined || v === '') throw new RangeError('--suite needs a suite name, e.g. --suite sma');
+      (suites ??= []).push(v);
+    } else throw new RangeError(`unknown bench flag ${JSON.stringify(a)}; known: --quick, --filter <text>, --suite <name>`);
   }
   // Full run: at least 10 samples and ~2 s per case. Quick: 3 samples, ~0.5 s per case.
-  return quick ? { quick, filter, minSamples: 3, maxTime: 0.5 } : { quick, filter, minSamples: 10, maxTime: 2 };
+  const base = { quick, filter, ...(suites !== undefined ? { suites } : {}) };
+  return quick ? { ...base, minSamples: 3, maxTime: 0.5 } : { ...base, minSamples: 10, maxTime: 2 };
 }
 
 export function machineInfo(): MachineInfo {
