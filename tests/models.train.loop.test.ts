@@ -122,7 +122,9 @@ describe('shipped models', () => {
     // rebuild the data set from the card and re-evaluate the shipped weights
     const ds = buildDataset({ symbols: c.data.symbols, steps: c.model.steps, labels: { horizon: c.labels.horizon, k: c.labels.k } });
     expect(ds.spans).toEqual(c.data.spans);
-    expect(ds.norm.mean).toEqual(c.features.normalisation.mean);
+    // Feature kernels may change by a few ulps when optimised (e.g. ATR's recursion): compare the
+    // recomputed normalisation with the shipped one to 1e-9 relative, not bit for bit.
+    ds.norm.mean.forEach((v, j) => expect(Math.abs(v - c.features.normalisation.mean[j]!)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(v))));
     const ev = evaluate(tm.model, windowSet(ds.test), { loss: 'crossentropy', timesteps: c.model.steps });
     const m = classMetrics(ev.outputs, ds.test.target, 3);
     expect(m.accuracy).toBeCloseTo(c.metrics.test.model.accuracy, 6);

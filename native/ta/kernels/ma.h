@@ -46,12 +46,14 @@ NEURION_HD void ema_from(const double* x, int64_t begin, int64_t n, int64_t p, d
 // window slide as W' = W + p x_new - S, S' = S + x_new - x_old. A window holding a non-finite
 // value is computed directly (IEEE per window, as the reference) and the running sums restart
 // once it has left, so a NaN does not poison the rest of the row. With `reseed`, the sums are
-// also recomputed every p bars (bounded drift; not TA-Lib's order, used by HMA).
+// also recomputed every p bars (bounded drift; not TA-Lib's order, used by HMA), and the
+// outputs are multiplied by 1/divider instead of divided.
 NEURION_HD void wma_from_rs(const double* x, int64_t begin, int64_t n, int64_t p, double* out, bool reseed) {
   const int64_t first = begin + p - 1;
   fill_nan(out, 0, first < n ? first : n);
   if (first >= n) return;
   const double divider = static_cast<double>(p) * (static_cast<double>(p) + 1.0) / 2.0;
+  const double rdiv = 1.0 / divider;
   double wsum = 0.0, sum = 0.0;
   int64_t bad = 0, since = 0;
   bool restart = true;
@@ -63,7 +65,7 @@ NEURION_HD void wma_from_rs(const double* x, int64_t begin, int64_t n, int64_t p
     if (bad > 0) {
       double w = 0.0;
       for (int64_t j = 0; j < p; ++j) w += x[s + j] * static_cast<double>(j + 1);
-      out[i] = w / divider;
+      out[i] = reseed ? w * rdiv : w / divider;
       restart = true;
       continue;
     }
@@ -80,61 +82,131 @@ NEURION_HD void wma_from_rs(const double* x, int64_t begin, int64_t n, int64_t p
       sum += x[i] - x[i - p];
       ++since;
     }
-    out[i] = wsum / divider;
+    out[i] = reseed ? wsum * rdiv : wsum / divider;
+  }
+}
+
+// wma_from_rs without reseed (TA-Lib's running form), the same operations: the last
+// non-finite index replaces the window's counter of them (one finiteness test per bar). RECIP
+// multiplies by 1/divider instead of TA-Lib's division (<= 1 ulp apart; the WMA indicator).
+template <bool RECIP>
+NEURION_HD void wma_from_t(const double* x, int64_t begin, int64_t n, int64_t p, double* out) {
+  const int64_t first = begin + p - 1;
+  fill_nan(out, 0, first < n ? first : n);
+  if (first >= n) return;
+  const double pd = static_cast<double>(p);
+  const double divider = pd * (pd + 1.0) / 2.0;
+  const double rdiv = 1.0 / divider;
+  int64_t last_bad = begin - 1;
+  for (int64_t i = begin; i < first; ++i) last_bad = finite(x[i]) ? last_bad : i;
+  double wsum = 0.0, sum = 0.0;
+  bool restart = true;
+  for (int64_t i = first; i < n; ++i) {
+    const int64_t s = i - p + 1;
+    const double xi = x[i];
+    if (!finite(xi)) last_bad = i;
+    if (last_bad >= s) {
+      double w = 0.0;
+      for (int64_t j = 0; j < p; ++j) w += x[s + j] * static_cast<double>(j + 1);
+      out[i] = RECIP ? w * rdiv : w / divider;
+      restart = true;
+      continue;
+    }
+    if (restart) {
+      wsum = 0.0; sum = 0.0;
+      for (int64_t j = s, w = 1; j <= i; ++j, ++w) {
+        wsum += x[j] * static_cast<double>(w);
+        sum += x[j];
+      }
+      restart = false;
+    } else {
+      wsum += xi * pd - sum;
+      sum += xi - x[i - p];
+    }
+    out[i] = RECIP ? wsum * rdiv : wsum / divider;
   }
 }
 
 NEURION_HD void wma_from(const double* x, int64_t begin, int64_t n, int64_t p, double* out) {
-  wma_from_rs(x, begin, n, p, out, false);
+  wma_from_t<false>(x, begin, n, p, out);
 }
 
 // ---- TA-Lib's other MA types (DEMA, TEMA, TRIMA, KAMA, T3), each in one pass with no
-// scratch, in TA-Lib's exact operation order (bit-identical to TA-Lib on finite input).
+// scratch, in TA-Lib's exact operation order (bit-identical to TA-Lib on finite input; the DEMA
+// and TEMA indicators themselves use the shorter-chain EMA step, see ema_step).
 // None of them may write out in place of x (out must not alias x).
 
-// One EMA stage of a chain: seeded with the mean of its first p inputs (sum from 0.0, then
-// divided by p, as TA_INT_EMA), then e = (v - e) k + e. push returns true once defined.
-struct EmaStage {
-  int64_t p, cnt;
-  double k, e;
-  NEURION_HD void init(int64_t period, double kk) { p = period; cnt = 0; k = kk; e = 0.0; }
-  NEURION_HD bool push(double v) {
-    if (cnt < p) {
-      e += v;
-      if (++cnt < p) return false;
-      e = e / static_cast<double>(p);
-      return true;
-    }
-    e = ((v - e) * k) + e;
-    return true;
-  }
-};
+// One EMA step: TA-Lib's e + (v - e) k (FAST = false; a 9-cycle dependent chain of sub, mul,
+// add) or e (1 - k) + v k (FAST = true: mul, add; v k is off the chain). The two differ by
+// rounding only, and an EMA damps each step's rounding error by (1 - k): within ~1e-15 of the
+// TA-Lib form. FAST is used by the DEMA / TEMA indicators; the MA types of composite
+// indicators (ma_row: APO, PPO, ... whose differences of MAs could magnify ulps) keep TA-Lib's.
+template <bool FAST>
+NEURION_HD double ema_step(double e, double v, double k, double omk) {
+  return FAST ? (e * omk) + (v * k) : ((v - e) * k) + e;
+}
 
-// DEMA = 2 EMA1 - EMA2, EMA2 = EMA of EMA1 (TA_DEMA). Lookback 2(p-1).
-NEURION_HD void dema_from(const double* x, int64_t begin, int64_t n, int64_t p, double* out) {
-  const double k = 2.0 / (static_cast<double>(p) + 1.0);
-  EmaStage a, b;
-  a.init(p, k); b.init(p, k);
-  const double q = nan_value();
-  for (int64_t i = 0; i < begin && i < n; ++i) out[i] = q;
-  for (int64_t i = begin; i < n; ++i) {
-    if (a.push(x[i]) && b.push(a.e)) out[i] = (2.0 * a.e) - b.e;
-    else out[i] = q;
+// DEMA = 2 EMA1 - EMA2, EMA2 = EMA of EMA1 (TA_DEMA). Lookback 2(p-1). The chain of EMA stages
+// unrolled into its warm-up phases and a branch-free steady loop with the state in locals.
+template <bool FAST>
+NEURION_HD void dema_from_t(const double* x, int64_t begin, int64_t n, int64_t p, double* out) {
+  const double k = 2.0 / (static_cast<double>(p) + 1.0), omk = 1.0 - k, pd = static_cast<double>(p);
+  const int64_t f1 = begin + p - 1, f2 = f1 + p - 1;
+  fill_nan(out, 0, f2 < n ? f2 : n);
+  if (f2 >= n) return;
+  double e1 = 0.0;
+  for (int64_t i = begin; i <= f1; ++i) e1 += x[i];
+  e1 = e1 / pd;
+  double e2 = 0.0 + e1;
+  for (int64_t i = f1 + 1; i <= f2; ++i) {
+    e1 = ema_step<FAST>(e1, x[i], k, omk);
+    e2 += e1;
+  }
+  e2 = e2 / pd;
+  out[f2] = (2.0 * e1) - e2;
+  for (int64_t i = f2 + 1; i < n; ++i) {
+    e1 = ema_step<FAST>(e1, x[i], k, omk);
+    e2 = ema_step<FAST>(e2, e1, k, omk);
+    out[i] = (2.0 * e1) - e2;
   }
 }
 
-// TEMA = 3 EMA1 - 3 EMA2 + EMA3 (TA_TEMA: e3 + ((3 e1) - (3 e2))). Lookback 3(p-1).
-NEURION_HD void tema_from(const double* x, int64_t begin, int64_t n, int64_t p, double* out) {
-  const double k = 2.0 / (static_cast<double>(p) + 1.0);
-  EmaStage a, b, c;
-  a.init(p, k); b.init(p, k); c.init(p, k);
-  const double q = nan_value();
-  for (int64_t i = 0; i < begin && i < n; ++i) out[i] = q;
-  for (int64_t i = begin; i < n; ++i) {
-    if (a.push(x[i]) && b.push(a.e) && c.push(b.e)) out[i] = c.e + ((3.0 * a.e) - (3.0 * b.e));
-    else out[i] = q;
+// TEMA = 3 EMA1 - 3 EMA2 + EMA3 (TA_TEMA: e3 + ((3 e1) - (3 e2))). Lookback 3(p-1). Unrolled
+// like dema_from.
+template <bool FAST>
+NEURION_HD void tema_from_t(const double* x, int64_t begin, int64_t n, int64_t p, double* out) {
+  const double k = 2.0 / (static_cast<double>(p) + 1.0), omk = 1.0 - k, pd = static_cast<double>(p);
+  const int64_t f1 = begin + p - 1, f2 = f1 + p - 1, f3 = f2 + p - 1;
+  fill_nan(out, 0, f3 < n ? f3 : n);
+  if (f3 >= n) return;
+  double e1 = 0.0;
+  for (int64_t i = begin; i <= f1; ++i) e1 += x[i];
+  e1 = e1 / pd;
+  double e2 = 0.0 + e1;
+  for (int64_t i = f1 + 1; i <= f2; ++i) {
+    e1 = ema_step<FAST>(e1, x[i], k, omk);
+    e2 += e1;
+  }
+  e2 = e2 / pd;
+  double e3 = 0.0 + e2;
+  for (int64_t i = f2 + 1; i <= f3; ++i) {
+    e1 = ema_step<FAST>(e1, x[i], k, omk);
+    e2 = ema_step<FAST>(e2, e1, k, omk);
+    e3 += e2;
+  }
+  e3 = e3 / pd;
+  out[f3] = e3 + ((3.0 * e1) - (3.0 * e2));
+  for (int64_t i = f3 + 1; i < n; ++i) {
+    e1 = ema_step<FAST>(e1, x[i], k, omk);
+    e2 = ema_step<FAST>(e2, e1, k, omk);
+    e3 = ema_step<FAST>(e3, e2, k, omk);
+    out[i] = e3 + ((3.0 * e1) - (3.0 * e2));
   }
 }
+
+// TA-Lib's operation order (bit-identical to TA_DEMA / TA_TEMA on finite input).
+NEURION_HD void dema_from(const double* x, int64_t begin, int64_t n, int64_t p, double* out) { dema_from_t<false>(x, begin, n, p, out); }
+NEURION_HD void tema_from(const double* x, int64_t begin, int64_t n, int64_t p, double* out) { tema_from_t<false>(x, begin, n, p, out); }
 
 // TRIMA: triangular weights 1,2,..,2,1 (odd p = 2h+1: peak h+1, weights sum (h+1)^2; even
 // p = 2h: the two middle weights h, sum h(h+1)) = SMA of an SMA. TA_TRIMA's running numerator:

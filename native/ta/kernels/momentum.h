@@ -14,6 +14,10 @@
 //     form), so it recovers; MOM/ROC*/BOP are per bar.
 #pragma once
 #include "ma.h"
+#if !defined(__CUDACC__) && defined(__SSE2__)
+#include <emmintrin.h>
+#define NEURION_MOM_SSE2 1  // host-only 2-lane paths below; each has the identical scalar form
+#endif
 
 namespace neurion::ta {
 
@@ -275,18 +279,99 @@ inline TaMeta ta_stoch_meta() {
 
 // STOCHRSI: STOCHF over the RSI (high = low = close = RSI).
 NEURION_HD int64_t ta_stochRsi_lookback(const double* p) { return ipar(p, 0) + ipar(p, 1) - 1 + mom_ma_lb(static_cast<int>(p[3]), ipar(p, 2)); }
+// The RSI goes into the fastD output (overwritten by fastD once %K is done), so the scratch
+// is only that of the extrema and of the MA.
 NEURION_HD int64_t ta_stochRsi_scratch(int64_t n, const double* p) {
-  return n + mom_max(mom_hl_scratch(ipar(p, 1)), mom_ma_scratch(static_cast<int>(p[3]), n, ipar(p, 2)));
+  return mom_max(mom_hl_scratch(ipar(p, 1)), mom_ma_scratch(static_cast<int>(p[3]), n, ipar(p, 2)));
+}
+// STOCHRSI with an SMA %D (the default), fused: the RSI loop is bound by its Wilder chain's
+// latency, so the %K window extrema and the %D SMA run in the same loop, fk - 1 bars behind
+// (the extrema read the window ahead at each block start). The RSI lands in the fastD output
+// and each bar's RSI is read (for the last time) before fastD overwrites it. Same operations
+// as mom_rsi_cmo + mom_hl_osc + mom_sma_talib, in the same order.
+struct MomStochRsiTail {
+  MomExt<true> dh;
+  MomExt<false> dl;
+  const double* rsi;
+  double *k, *d;
+  int64_t fk, fd, first, first2, last_nan;
+  double s, fdd;
+  NEURION_HD void step(int64_t j) {
+    double hh, ll;
+    int64_t hi, li;
+    dh.step(j, hh, hi);
+    dl.step(j, ll, li);
+    const double x = rsi[j];
+    if (x != x) last_nan = j;
+    if (j < first) { d[j] = nan_value(); return; }
+    double kv;
+    if (last_nan > j - fk) kv = nan_value();
+    else {
+      const double diff = (hh - ll) / 100.0;
+      kv = diff != 0.0 ? (x - ll) / diff : 0.0;
+    }
+    k[j] = kv;
+    s += kv;
+    if (j < first2) { d[j] = nan_value(); return; }
+    const double t = s;
+    s -= k[j - fd + 1];
+    d[j] = t / fdd;
+  }
+};
+NEURION_HD void mom_stochrsi_sma(const double* x, int64_t n, int64_t rp, int64_t fk, int64_t fd, double* out0, double* out1, double* scratch) {
+  double* rsi = out1;
+  fill_nan(rsi, 0, rp);
+  MomStochRsiTail tl;
+  tl.dh.init(rsi, rp, n, fk, scratch);
+  tl.dl.init(rsi, rp, n, fk, scratch + mom_ext_scratch(fk));
+  tl.rsi = rsi;
+  tl.k = out0;
+  tl.d = out1;
+  tl.fk = fk;
+  tl.fd = fd;
+  tl.first = rp + fk - 1;
+  tl.first2 = tl.first + fd - 1;
+  tl.last_nan = -1;
+  tl.s = 0.0;
+  tl.fdd = static_cast<double>(fd);
+  // mom_rsi_cmo (RSI), with the tail stepped fk - 1 bars behind
+  const double pd = static_cast<double>(rp), pm1 = static_cast<double>(rp - 1);
+  double gain = 0.0, loss = 0.0, prev = x[0];
+  for (int64_t i = 1; i <= rp; ++i) {
+    const double v = x[i], dd = v - prev;
+    prev = v;
+    if (dd < 0) loss -= dd; else gain += dd;
+  }
+  loss /= pd;
+  gain /= pd;
+  const int64_t lag = fk - 1;
+  for (int64_t i = rp;;) {
+    const double sm = gain + loss;
+    if (!mom_is_zero(sm)) rsi[i] = 100.0 * (gain / sm);
+    else rsi[i] = 0.0;
+    if (i - lag >= rp) tl.step(i - lag);
+    if (++i >= n) break;
+    const double v = x[i], dd = v - prev;
+    prev = v;
+    loss *= pm1;
+    gain *= pm1;
+    if (dd < 0) loss -= dd; else gain += dd;
+    loss /= pd;
+    gain /= pd;
+  }
+  for (int64_t j = mom_max(rp, n - lag); j < n; ++j) tl.step(j);
+  fill_nan(out0, 0, tl.first2);
 }
 NEURION_HD void ta_stochRsi(const TaRow& r) {
   const int64_t n = r.n, rp = ipar(r.p, 0), fk = ipar(r.p, 1), fd = ipar(r.p, 2);
   const int t = static_cast<int>(r.p[3]);
   const int64_t total = ta_stochRsi_lookback(r.p);
   if (total >= n) { fill_nan(r.out[0], 0, n); fill_nan(r.out[1], 0, n); return; }
-  double* rsi = r.scratch;
+  if (t == kSma && fd > 1) { mom_stochrsi_sma(r.in[0], n, rp, fk, fd, r.out[0], r.out[1], r.scratch); return; }
+  double* rsi = r.out[1];
   mom_rsi_cmo(r.in[0], n, rp, rsi, false);
-  mom_hl_osc(rsi, rsi, rsi, rp, n, fk, r.out[0], r.scratch + n, false);
-  mom_ma(t, r.out[0], rp + fk - 1, n, fd, r.out[1], r.scratch + n);
+  mom_hl_osc(rsi, rsi, rsi, rp, n, fk, r.out[0], r.scratch, false);
+  mom_ma(t, r.out[0], rp + fk - 1, n, fd, r.out[1], r.scratch);
   fill_nan(r.out[0], 0, total);
 }
 inline TaMeta ta_stochRsi_meta() {
@@ -308,19 +393,60 @@ NEURION_HD void mom_cci_at(const double* ring, int64_t p, double last, double* o
   *out = (d != 0.0 && md != 0.0) ? d / (0.015 * (md / static_cast<double>(p))) : 0.0;
 }
 NEURION_HD int64_t ta_cci_lookback(const double* p) { return ipar(p, 0) - 1; }
-NEURION_HD int64_t ta_cci_scratch(int64_t, const double* p) { return ipar(p, 0); }
+// Four bars at a time: four copies of the ring, copy k holding the window of the k-th bar of
+// the group, so the four slot-order sums (and mean deviations) are independent chains that run
+// side by side; each is the same sum in the same order as the one-bar form. scratch: 4p.
+NEURION_HD int64_t ta_cci_scratch(int64_t, const double* p) { return 4 * ipar(p, 0); }
 NEURION_HD void ta_cci(const TaRow& r) {
   const int64_t n = r.n, p = ipar(r.p, 0);
   const double *h = r.in[0], *l = r.in[1], *c = r.in[2];
   double* out = r.out[0];
-  double* ring = r.scratch;
+  double *R0 = r.scratch, *R1 = R0 + p, *R2 = R1 + p, *R3 = R2 + p;
   fill_nan(out, 0, mom_min(p - 1, n));
-  int64_t slot = 0;
-  for (int64_t i = 0; i < n; ++i) {
+  const double pd = static_cast<double>(p);
+  int64_t slot = 0, i = 0;
+  for (; i < n && i < p - 1; ++i) {
     const double tp = (h[i] + l[i] + c[i]) / 3;
-    ring[slot] = tp;
+    R0[slot] = tp; R1[slot] = tp; R2[slot] = tp; R3[slot] = tp;
     if (++slot == p) slot = 0;
-    if (i >= p - 1) mom_cci_at(ring, p, tp, out + i);
+  }
+  for (; i + 4 <= n; i += 4) {
+    double tp[4];
+    int64_t sl[4];
+    for (int k = 0; k < 4; ++k) {
+      tp[k] = (h[i + k] + l[i + k] + c[i + k]) / 3;
+      sl[k] = slot;
+      if (++slot == p) slot = 0;
+    }
+    // copy k sees bars up to i + k (later writes to the same slot win, so any p >= 1 works)
+    R0[sl[0]] = tp[0];
+    R1[sl[0]] = tp[0]; R1[sl[1]] = tp[1];
+    R2[sl[0]] = tp[0]; R2[sl[1]] = tp[1]; R2[sl[2]] = tp[2];
+    R3[sl[0]] = tp[0]; R3[sl[1]] = tp[1]; R3[sl[2]] = tp[2]; R3[sl[3]] = tp[3];
+    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+    for (int64_t j = 0; j < p; ++j) {
+      a0 += R0[j]; a1 += R1[j]; a2 += R2[j]; a3 += R3[j];
+    }
+    a0 /= pd; a1 /= pd; a2 /= pd; a3 /= pd;
+    double m0 = 0.0, m1 = 0.0, m2 = 0.0, m3 = 0.0;
+    for (int64_t j = 0; j < p; ++j) {
+      m0 += fabs(R0[j] - a0); m1 += fabs(R1[j] - a1); m2 += fabs(R2[j] - a2); m3 += fabs(R3[j] - a3);
+    }
+    const double av[4] = {a0, a1, a2, a3}, md[4] = {m0, m1, m2, m3};
+    for (int k = 0; k < 4; ++k) {
+      const double d = tp[k] - av[k];
+      out[i + k] = (d != 0.0 && md[k] != 0.0) ? d / (0.015 * (md[k] / pd)) : 0.0;
+    }
+    // bring every copy to the state after bar i + 3
+    R0[sl[1]] = tp[1]; R0[sl[2]] = tp[2]; R0[sl[3]] = tp[3];
+    R1[sl[2]] = tp[2]; R1[sl[3]] = tp[3];
+    R2[sl[3]] = tp[3];
+  }
+  for (; i < n; ++i) {
+    const double tp = (h[i] + l[i] + c[i]) / 3;
+    R0[slot] = tp;
+    if (++slot == p) slot = 0;
+    mom_cci_at(R0, p, tp, out + i);
   }
 }
 inline TaMeta ta_cci_meta() {
@@ -349,18 +475,37 @@ NEURION_HD void ta_macd(const TaRow& r) {
   es /= static_cast<double>(slow);
   for (int64_t i = slow - fast; i < slow; ++i) ef += x[i];
   ef /= static_cast<double>(fast);
-  fill_nan(m, 0, slow - 1);
-  m[slow - 1] = ef - es;
-  for (int64_t i = slow; i < n; ++i) {
+  // One fused pass (MACD, signal EMA seeded with the mean of the first sig MACD values, hist):
+  // the same operations in the same order as the three separate passes.
+  fill_nan(m, 0, total);
+  fill_nan(s, 0, total);
+  fill_nan(h, 0, total);
+  double sum = 0.0;  // the signal's seed sum over MACD[slow-1 .. total], left to right
+  sum += ef - es;
+  for (int64_t i = slow; i <= total; ++i) {
     const double v = x[i];
     es = ((v - es) * ks) + es;
     ef = ((v - ef) * kf) + ef;
-    m[i] = ef - es;
+    sum += ef - es;
   }
-  ema_from_k(m, slow - 1, n, sig, 2.0 / static_cast<double>(sig + 1), s);
-  fill_nan(h, 0, total);
-  for (int64_t i = total; i < n; ++i) h[i] = m[i] - s[i];
-  fill_nan(m, 0, total);
+  const double kg = 2.0 / static_cast<double>(sig + 1);
+  double e = sum / static_cast<double>(sig);
+  {
+    const double mv = ef - es;
+    m[total] = mv;
+    s[total] = e;
+    h[total] = mv - e;
+  }
+  for (int64_t i = total + 1; i < n; ++i) {
+    const double v = x[i];
+    es = ((v - es) * ks) + es;
+    ef = ((v - ef) * kf) + ef;
+    const double mv = ef - es;
+    e = ((mv - e) * kg) + e;
+    m[i] = mv;
+    s[i] = e;
+    h[i] = mv - e;
+  }
 }
 inline TaMeta ta_macd_meta() {
   return {"macd", 1, {"x"}, 3, {"macd", "signal", "hist"}, 3,
@@ -371,7 +516,63 @@ inline TaMeta ta_macd_meta() {
 NEURION_HD int64_t mom_po_lookback(const double* p) { return mom_ma_lb(static_cast<int>(p[2]), mom_max(ipar(p, 0), ipar(p, 1))); }
 NEURION_HD int64_t mom_po_scratch(int64_t n, const double* p) {
   const int t = static_cast<int>(p[2]);
+  if (t == kSma && mom_min(ipar(p, 0), ipar(p, 1)) > 1) return 0;  // mom_po_sma: no scratch
   return n + mom_max(mom_ma_scratch(t, n, ipar(p, 0)), mom_ma_scratch(t, n, ipar(p, 1)));
+}
+// APO / PPO with SMAs (MA type 0, 2 <= fast <= slow) in one pass: both running sums in
+// mom_sma_talib's order (S += x_new; t = S; S -= x_old; ma = t / p), no scratch. The bars are
+// done in blocks: a serial pass keeps the sums and stores each bar's two window sums, then a
+// branch-free pass does the divisions (which vectorise). Same operations, same values.
+NEURION_HD void mom_po_sma(const double* __restrict__ x, int64_t n, int64_t fast, int64_t slow, double* __restrict__ out, bool percent) {
+  const int64_t total = slow - 1;
+  fill_nan(out, 0, total);
+  const double fd = static_cast<double>(fast), sd = static_cast<double>(slow);
+  double sf = 0.0, ss = 0.0;
+  for (int64_t i = 0; i < total; ++i) ss += x[i];
+  // The fast sum slides from bar 0 (as mom_sma_talib does), so it carries the same rounding.
+  for (int64_t i = 0; i < fast - 1; ++i) sf += x[i];
+  for (int64_t i = fast - 1; i < total; ++i) {
+    sf += x[i];
+    sf -= x[i - fast + 1];
+  }
+  constexpr int64_t kBlock = 16;  // small: the core overlaps a block's divisions with the next block's sums
+  double tf[kBlock], ts[kBlock];
+  for (int64_t b = total; b < n; b += kBlock) {
+    const int64_t m = mom_min(kBlock, n - b);
+    for (int64_t j = 0; j < m; ++j) {
+      const int64_t i = b + j;
+      const double v = x[i];
+      sf += v;
+      ss += v;
+      tf[j] = sf;
+      ts[j] = ss;
+      sf -= x[i - fast + 1];
+      ss -= x[i - slow + 1];
+    }
+    double* o = out + b;
+    if (percent) {
+      int64_t j = 0;
+#if defined(NEURION_MOM_SSE2)
+      const __m128d vfd = _mm_set1_pd(fd), vsd = _mm_set1_pd(sd), lo = _mm_set1_pd(-1e-14), hi = _mm_set1_pd(1e-14);
+      const __m128d one = _mm_set1_pd(1.0), hundred = _mm_set1_pd(100.0);
+      for (; j + 2 <= m; j += 2) {
+        const __m128d f = _mm_div_pd(_mm_loadu_pd(tf + j), vfd), sl = _mm_div_pd(_mm_loadu_pd(ts + j), vsd);
+        const __m128d z = _mm_and_pd(_mm_cmplt_pd(lo, sl), _mm_cmplt_pd(sl, hi));
+        const __m128d den = _mm_or_pd(_mm_and_pd(z, one), _mm_andnot_pd(z, sl));
+        const __m128d q = _mm_mul_pd(_mm_div_pd(_mm_sub_pd(f, sl), den), hundred);
+        _mm_storeu_pd(o + j, _mm_andnot_pd(z, q));
+      }
+#endif
+      for (; j < m; ++j) {
+        const double f = tf[j] / fd, sl = ts[j] / sd;
+        const bool z = (-1e-14 < sl) & (sl < 1e-14);
+        const double q = ((f - sl) / (z ? 1.0 : sl)) * 100.0;
+        o[j] = z ? 0.0 : q;
+      }
+    } else {
+      for (int64_t j = 0; j < m; ++j) o[j] = (tf[j] / fd) - (ts[j] / sd);
+    }
+  }
 }
 NEURION_HD void mom_po(const TaRow& r, bool percent) {
   const int64_t n = r.n;
@@ -381,6 +582,7 @@ NEURION_HD void mom_po(const TaRow& r, bool percent) {
   const int64_t total = mom_ma_lb(t, slow);
   double* out = r.out[0];
   if (total >= n) { fill_nan(out, 0, n); return; }
+  if (t == kSma && fast > 1) { mom_po_sma(r.in[0], n, fast, slow, out, percent); return; }
   double* f = r.scratch;
   mom_ma(t, r.in[0], 0, n, fast, f, r.scratch + n);
   mom_ma(t, r.in[0], 0, n, slow, out, r.scratch + n);
@@ -411,16 +613,49 @@ inline TaMeta ta_ppo_meta() {
 
 // ---- MOM / ROC / ROCP / ROCR: x[t] against x[t-p] ----
 // kind 0 MOM x - x0; 1 ROC ((x/x0) - 1) * 100; 2 ROCP (x - x0)/x0; 3 ROCR x/x0 (0 where x0 == 0).
-NEURION_HD void mom_change(const double* x, int64_t n, int64_t p, double* out, int kind) {
+// Templated on the kind (no per-bar switch); the division is taken against 1 where x0 == 0 and
+// its result then discarded, so the loop has no branch and vectorises (same values: where
+// x0 != 0 the operations are the original ones).
+template <int kKind>
+NEURION_HD void mom_change_k(const double* __restrict__ x, int64_t n, int64_t p, double* __restrict__ out) {
   fill_nan(out, 0, mom_min(p, n));
-  for (int64_t i = p; i < n; ++i) {
-    const double v = x[i], o = x[i - p];
-    switch (kind) {
-      case 0: out[i] = v - o; break;
-      case 1: out[i] = o != 0.0 ? ((v / o) - 1.0) * 100.0 : 0.0; break;
-      case 2: out[i] = o != 0.0 ? (v - o) / o : 0.0; break;
-      default: out[i] = o != 0.0 ? (v / o) : 0.0; break;
+  int64_t i = p;
+#if defined(NEURION_MOM_SSE2)
+  if (kKind != 0) {
+    const __m128d zero = _mm_setzero_pd(), one = _mm_set1_pd(1.0), hundred = _mm_set1_pd(100.0);
+    for (; i + 2 <= n; i += 2) {
+      const __m128d v = _mm_loadu_pd(x + i), o = _mm_loadu_pd(x + i - p);
+      const __m128d nz = _mm_cmpneq_pd(o, zero);  // unordered-or-not-equal, as C's o != 0.0
+      const __m128d od = _mm_or_pd(_mm_and_pd(nz, o), _mm_andnot_pd(nz, one));
+      __m128d r;
+      if (kKind == 1) r = _mm_mul_pd(_mm_sub_pd(_mm_div_pd(v, od), one), hundred);
+      else if (kKind == 2) r = _mm_div_pd(_mm_sub_pd(v, o), od);
+      else r = _mm_div_pd(v, od);
+      _mm_storeu_pd(out + i, _mm_and_pd(nz, r));
     }
+  }
+#endif
+  for (; i < n; ++i) {
+    const double v = x[i], o = x[i - p];
+    if (kKind == 0) {
+      out[i] = v - o;
+    } else {
+      const bool nz = o != 0.0;
+      const double od = nz ? o : 1.0;
+      double r;
+      if (kKind == 1) r = ((v / od) - 1.0) * 100.0;
+      else if (kKind == 2) r = (v - o) / od;
+      else r = v / od;
+      out[i] = nz ? r : 0.0;
+    }
+  }
+}
+NEURION_HD void mom_change(const double* x, int64_t n, int64_t p, double* out, int kind) {
+  switch (kind) {
+    case 0: mom_change_k<0>(x, n, p, out); break;
+    case 1: mom_change_k<1>(x, n, p, out); break;
+    case 2: mom_change_k<2>(x, n, p, out); break;
+    default: mom_change_k<3>(x, n, p, out); break;
   }
 }
 NEURION_HD int64_t ta_mom_lookback(const double* p) { return ipar(p, 0); }
@@ -442,19 +677,43 @@ inline TaMeta ta_rocr_meta() { return {"rocr", 1, {"x"}, 1, {"rocr"}, 1, {{"peri
 
 // ---- TRIX: 1-bar ROC (percent) of a triple EMA (each EMA SMA-seeded on the previous one) ----
 NEURION_HD int64_t ta_trix_lookback(const double* p) { return 3 * (ipar(p, 0) - 1) + 1; }
-NEURION_HD int64_t ta_trix_scratch(int64_t n, const double*) { return n; }
+NEURION_HD int64_t ta_trix_scratch(int64_t, const double*) { return 0; }
+// One fused pass over the three EMAs (each seeded with the mean of the first p values of the
+// previous one, summed left to right, as ema_from_k does) and the 1-bar ROC: the same
+// operations in the same order as the separate passes, no scratch.
 NEURION_HD void ta_trix(const TaRow& r) {
   const int64_t n = r.n, p = ipar(r.p, 0), total = ta_trix_lookback(r.p);
-  double *out = r.out[0], *a = r.scratch;
+  const double* x = r.in[0];
+  double* out = r.out[0];
   if (total >= n) { fill_nan(out, 0, n); return; }
-  const double k = 2.0 / static_cast<double>(p + 1);
-  ema_from_k(r.in[0], 0, n, p, k, a);
-  ema_from_k(a, p - 1, n, p, k, out);
-  ema_from_k(out, 2 * (p - 1), n, p, k, a);
   fill_nan(out, 0, total);
-  for (int64_t i = total; i < n; ++i) {
-    const double o = a[i - 1];
-    out[i] = o != 0.0 ? ((a[i] / o) - 1.0) * 100.0 : 0.0;
+  const double k = 2.0 / static_cast<double>(p + 1), pd = static_cast<double>(p);
+  // e1 first defined at p-1, e2 at 2(p-1), e3 at 3(p-1) = total - 1.
+  const int64_t f1 = p - 1, f2 = 2 * (p - 1), f3 = 3 * (p - 1);
+  double s1 = 0.0;
+  for (int64_t i = 0; i <= f1; ++i) s1 += x[i];
+  double e1 = s1 / pd;
+  double s2 = 0.0;
+  s2 += e1;
+  for (int64_t i = f1 + 1; i <= f2; ++i) {
+    e1 = ((x[i] - e1) * k) + e1;
+    s2 += e1;
+  }
+  double e2 = s2 / pd;
+  double s3 = 0.0;
+  s3 += e2;
+  for (int64_t i = f2 + 1; i <= f3; ++i) {
+    e1 = ((x[i] - e1) * k) + e1;
+    e2 = ((e1 - e2) * k) + e2;
+    s3 += e2;
+  }
+  double e3 = s3 / pd;
+  for (int64_t i = f3 + 1; i < n; ++i) {
+    e1 = ((x[i] - e1) * k) + e1;
+    e2 = ((e1 - e2) * k) + e2;
+    const double o = e3;
+    e3 = ((e2 - e3) * k) + e3;
+    out[i] = o != 0.0 ? ((e3 / o) - 1.0) * 100.0 : 0.0;
   }
 }
 // period >= 2: TA-Lib accepts 1 but its EMA lookback of period 1 is -1 (output from bar 0, reading
@@ -488,39 +747,85 @@ NEURION_HD int64_t ta_ultosc_lookback(const double* p) {
   mom_sort3(p, s);
   return s[2];
 }
-NEURION_HD int64_t ta_ultosc_scratch(int64_t, const double*) { return 0; }
+// scratch: a ring of the last s[2] bars' terms (each bar's terms are computed once; the
+// trailing ones are read back, the same values TA-Lib recomputes).
+NEURION_HD int64_t ta_ultosc_scratch(int64_t, const double* p) {
+  int64_t s[3];
+  mom_sort3(p, s);
+  return 2 * s[2];
+}
+// The three (A_k, B_k) pairs of bars [b, b + m) -> out (TA-Lib's formula; a zero B_k skips
+// its term, which here adds +0.0 to a sum that is never -0: the same value).
+NEURION_HD void mom_ult_out(const double* a0, const double* a1, const double* a2, const double* b0, const double* b1, const double* b2, int64_t m, double* out) {
+  int64_t j = 0;
+#if defined(NEURION_MOM_SSE2)
+  const __m128d lo = _mm_set1_pd(-1e-14), hi = _mm_set1_pd(1e-14), one = _mm_set1_pd(1.0);
+  const __m128d four = _mm_set1_pd(4.0), two = _mm_set1_pd(2.0), seven = _mm_set1_pd(7.0), hundred = _mm_set1_pd(100.0);
+  for (; j + 2 <= m; j += 2) {
+    const __m128d B0 = _mm_loadu_pd(b0 + j), B1 = _mm_loadu_pd(b1 + j), B2 = _mm_loadu_pd(b2 + j);
+    const __m128d z0 = _mm_and_pd(_mm_cmplt_pd(lo, B0), _mm_cmplt_pd(B0, hi));
+    const __m128d z1 = _mm_and_pd(_mm_cmplt_pd(lo, B1), _mm_cmplt_pd(B1, hi));
+    const __m128d z2 = _mm_and_pd(_mm_cmplt_pd(lo, B2), _mm_cmplt_pd(B2, hi));
+    const __m128d q0 = _mm_div_pd(_mm_loadu_pd(a0 + j), _mm_or_pd(_mm_and_pd(z0, one), _mm_andnot_pd(z0, B0)));
+    const __m128d q1 = _mm_div_pd(_mm_loadu_pd(a1 + j), _mm_or_pd(_mm_and_pd(z1, one), _mm_andnot_pd(z1, B1)));
+    const __m128d q2 = _mm_div_pd(_mm_loadu_pd(a2 + j), _mm_or_pd(_mm_and_pd(z2, one), _mm_andnot_pd(z2, B2)));
+    __m128d o = _mm_add_pd(_mm_setzero_pd(), _mm_andnot_pd(z0, _mm_mul_pd(four, q0)));
+    o = _mm_add_pd(o, _mm_andnot_pd(z1, _mm_mul_pd(two, q1)));
+    o = _mm_add_pd(o, _mm_andnot_pd(z2, q2));
+    _mm_storeu_pd(out + j, _mm_mul_pd(hundred, _mm_div_pd(o, seven)));
+  }
+#endif
+  for (; j < m; ++j) {
+    double o = 0.0;
+    if (!mom_is_zero(b0[j])) o += 4.0 * (a0[j] / b0[j]);
+    if (!mom_is_zero(b1[j])) o += 2.0 * (a1[j] / b1[j]);
+    if (!mom_is_zero(b2[j])) o += a2[j] / b2[j];
+    out[j] = 100.0 * (o / 7.0);
+  }
+}
 NEURION_HD void ta_ultosc(const TaRow& r) {
   const int64_t n = r.n;
   const double *h = r.in[0], *l = r.in[1], *c = r.in[2];
   double* out = r.out[0];
   int64_t s[3];
   mom_sort3(r.p, s);
-  const int64_t start = s[2];
+  const int64_t start = s[2], P = s[2];
   if (start >= n) { fill_nan(out, 0, n); return; }
   fill_nan(out, 0, start);
-  double a[3], b[3];
-  for (int k = 0; k < 3; ++k) {
-    a[k] = 0.0; b[k] = 0.0;
-    for (int64_t i = start - s[k] + 1; i < start; ++i) {
-      const MomUltTerms t = mom_ult_terms(h, l, c, i);
-      a[k] += t.a;
-      b[k] += t.b;
-    }
+  double *ra = r.scratch, *rb = r.scratch + P;
+  // Bar d (>= 1) sits at ring slot (d - 1) % P.
+  double a0 = 0.0, a1 = 0.0, a2 = 0.0, b0 = 0.0, b1 = 0.0, b2 = 0.0;
+  const int64_t f0 = start - s[0] + 1, f1 = start - s[1] + 1, f2 = start - s[2] + 1;
+  for (int64_t d = 1; d < start; ++d) {
+    const MomUltTerms t = mom_ult_terms(h, l, c, d);
+    ra[d - 1] = t.a;
+    rb[d - 1] = t.b;
+    if (d >= f0) { a0 += t.a; b0 += t.b; }
+    if (d >= f1) { a1 += t.a; b1 += t.b; }
+    if (d >= f2) { a2 += t.a; b2 += t.b; }
   }
-  for (int64_t i = start; i < n; ++i) {
-    const MomUltTerms t = mom_ult_terms(h, l, c, i);
-    a[0] += t.a; a[1] += t.a; a[2] += t.a;
-    b[0] += t.b; b[1] += t.b; b[2] += t.b;
-    double o = 0.0;
-    if (!mom_is_zero(b[0])) o += 4.0 * (a[0] / b[0]);
-    if (!mom_is_zero(b[1])) o += 2.0 * (a[1] / b[1]);
-    if (!mom_is_zero(b[2])) o += a[2] / b[2];
-    for (int k = 0; k < 3; ++k) {
-      const MomUltTerms u = mom_ult_terms(h, l, c, i - s[k] + 1);
-      a[k] -= u.a;
-      b[k] -= u.b;
+  int64_t w = P - 1, t0 = (P - s[0]) % P, t1 = (P - s[1]) % P, t2 = 0;  // slots of bar i and of i - s[k] + 1
+  constexpr int64_t kBlock = 64;
+  double A0[kBlock], A1[kBlock], A2[kBlock], B0[kBlock], B1[kBlock], B2[kBlock];
+  for (int64_t bb = start; bb < n; bb += kBlock) {
+    const int64_t m = mom_min(kBlock, n - bb);
+    for (int64_t j = 0; j < m; ++j) {
+      const MomUltTerms t = mom_ult_terms(h, l, c, bb + j);
+      ra[w] = t.a;
+      rb[w] = t.b;
+      a0 += t.a; a1 += t.a; a2 += t.a;
+      b0 += t.b; b1 += t.b; b2 += t.b;
+      A0[j] = a0; A1[j] = a1; A2[j] = a2;
+      B0[j] = b0; B1[j] = b1; B2[j] = b2;
+      a0 -= ra[t0]; b0 -= rb[t0];
+      a1 -= ra[t1]; b1 -= rb[t1];
+      a2 -= ra[t2]; b2 -= rb[t2];
+      if (++w == P) w = 0;
+      if (++t0 == P) t0 = 0;
+      if (++t1 == P) t1 = 0;
+      if (++t2 == P) t2 = 0;
     }
-    out[i] = 100.0 * (o / 7.0);
+    mom_ult_out(A0, A1, A2, B0, B1, B2, m, out + bb);
   }
 }
 inline TaMeta ta_ultosc_meta() {
@@ -715,9 +1020,13 @@ NEURION_HD void ta_mfi(const TaRow& r) {
     const double d = tp - prev;
     prev = tp;
     tp *= v[i];
-    if (d < 0) { neg[slot] = tp; ns += tp; pos[slot] = 0.0; }
-    else if (d > 0) { pos[slot] = tp; ps += tp; neg[slot] = 0.0; }
-    else { pos[slot] = 0.0; neg[slot] = 0.0; }
+    // Branch-free (the sign of d is a coin flip on real data): the side that does not get the
+    // flow adds +0.0, which leaves its sum's value unchanged.
+    const double pf = d > 0 ? tp : 0.0, nf = d < 0 ? tp : 0.0;
+    pos[slot] = pf;
+    neg[slot] = nf;
+    ps += pf;
+    ns += nf;
     if (i >= p) {
       const double t = ps + ns;
       out[i] = t < 1.0 ? 0.0 : 100.0 * (ps / t);

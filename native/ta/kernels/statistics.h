@@ -1,9 +1,10 @@
 // Statistics indicators (see native/ta/ta.h for the kernel contract), and the rolling
 // building blocks the volatility group (volatility.h) shares:
 //
-//   vs::rolling_extreme   rolling max/min, monotonic deque in scratch, amortised O(1)
+//   vs::rolling_extreme   rolling max/min, van Herk / Gil-Werman blocks (p doubles of scratch), O(1)
 //   vs::rolling_sum       rolling sum with non-finite counts (recovers when a NaN leaves)
 //   vs::talib_var_from    TA-Lib's INT_VAR running sums, operation for operation
+//   vs::talib_var_pairs   the same from bar 0, two (SSE2) or four (AVX) bars' divisions at once
 //   vs::RollMoments       rolling mean / variance of a stream from sums of deviations
 //                         from an anchor, re-seeded exactly every p pushes (accurate for
 //                         big prices and tiny FX moves alike; bounded error growth)
@@ -22,6 +23,17 @@
 // estimators) use RollMoments, which is accurate.
 #pragma once
 #include "ma.h"
+#if !defined(__CUDACC__) && defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+// x86 hosts built by GCC/Clang: a few loops also have an AVX version (4 bars per instruction:
+// the same IEEE operations, so the same values), chosen at run time when the CPU has AVX.
+#if !defined(__CUDACC__) && defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__)) && \
+    (defined(__x86_64__) || defined(__i386__))
+#include <immintrin.h>
+#define NEURION_TA_AVX_DISPATCH 1
+#define NEURION_TA_AVX __attribute__((target("avx")))
+#endif
 
 namespace neurion::ta {
 
@@ -34,35 +46,65 @@ NEURION_HD int64_t lo64(int64_t a, int64_t b) { return a < b ? a : b; }
 NEURION_HD int64_t hi64(int64_t a, int64_t b) { return a > b ? a : b; }
 NEURION_HD bool talib_is_zero(double v) { return -kTalibEps < v && v < kTalibEps; }
 
-// Rolling max (kMax) or min of x over windows of p, into out (NaN before p-1). `ring` holds p
-// doubles: a monotonic deque of indices (exact as doubles below 2^53). Amortised O(1) per bar.
-// A NaN in the window makes the output NaN (the fresh-window max/min would); the output
-// recovers once it leaves the window.
+// Rolling max (kMax) or min of x over windows of p, into out (NaN before p-1), by van Herk /
+// Gil-Werman blocks: with blocks of p bars aligned at bar 0, the window ending at i is the tail
+// of the previous block (its suffix extremes, computed backwards into `ring`, p doubles) plus
+// the head of the current block (a running prefix extreme): three loads and two max/min per
+// bar, no data-dependent branches (the selects compile to maxsd/minsd); O(1) per bar. max/min
+// are exact, so the values equal a fresh scan's. A NaN in the window makes the output NaN (the
+// fresh-window max/min would; tracked by the index of the last NaN, so the extremes themselves
+// only need to be right for NaN-free ranges); the output recovers once it leaves the window.
+template <bool kMax>
+NEURION_HD double extreme2(double v, double acc) {
+  return (kMax ? (v > acc) : (v < acc)) ? v : acc;
+}
 template <bool kMax>
 NEURION_HD void rolling_extreme(const double* x, int64_t n, int64_t p, double* out, double* ring) {
+  fill_nan(out, 0, lo64(p - 1, n));
+  if (p - 1 >= n) return;
   const double q = nan_value();
-  int64_t head = 0, size = 0, last_nan = -p - 1;
-  for (int64_t i = 0; i < n; ++i) {
-    if (size > 0 && static_cast<int64_t>(ring[head]) <= i - p) {
-      head = head + 1 == p ? 0 : head + 1;
-      --size;
-    }
+  if (p == 1) {
+    for (int64_t i = 0; i < n; ++i) out[i] = x[i];
+    return;
+  }
+  // First block [0, p): out[p-1] only (its prefix extreme).
+  int64_t last_nan = -p - 1;
+  double acc = x[0];
+  if (acc != acc) last_nan = 0;
+  for (int64_t i = 1; i < p; ++i) {
     const double v = x[i];
-    if (v != v) {
-      last_nan = i;
-    } else {
-      while (size > 0) {
-        int64_t b = head + size - 1;
-        if (b >= p) b -= p;
-        const double w = x[static_cast<int64_t>(ring[b])];
-        if (kMax ? (w <= v) : (w >= v)) --size; else break;
-      }
-      int64_t t = head + size;
-      if (t >= p) t -= p;
-      ring[t] = static_cast<double>(i);
-      ++size;
+    last_nan = v != v ? i : last_nan;
+    acc = extreme2<kMax>(v, acc);
+  }
+  out[p - 1] = last_nan >= 0 ? q : acc;
+  for (int64_t b = p; b < n; b += p) {
+    // Suffix extremes of the previous block [b-p, b): ring[k] = extreme(x[b-p+k .. b-1]).
+    const double* prev = x + (b - p);
+    double s = prev[p - 1];
+    ring[p - 1] = s;
+    for (int64_t k = p - 2; k >= 1; --k) {
+      s = extreme2<kMax>(prev[k], s);
+      ring[k] = s;
     }
-    out[i] = (i < p - 1 || last_nan > i - p) ? q : x[static_cast<int64_t>(ring[head])];
+    // Bars b .. b+p-2: window = prev[i-b+1 .. p-1] + x[b .. i]; bar b+p-1: the whole block.
+    const int64_t e = lo64(b + p - 1, n);
+    double pre = x[b];
+    last_nan = pre != pre ? b : last_nan;
+    double m = extreme2<kMax>(ring[1], pre);
+    out[b] = last_nan > b - p ? q : m;
+    for (int64_t i = b + 1; i < e; ++i) {
+      const double v = x[i];
+      last_nan = v != v ? i : last_nan;
+      pre = extreme2<kMax>(v, pre);
+      m = extreme2<kMax>(ring[i - b + 1], pre);
+      out[i] = last_nan > i - p ? q : m;
+    }
+    if (e < n) {
+      const double v = x[e];
+      last_nan = v != v ? e : last_nan;
+      m = extreme2<kMax>(v, pre);
+      out[e] = last_nan > e - p ? q : m;
+    }
   }
 }
 
@@ -125,6 +167,117 @@ NEURION_HD void talib_var_from(const double* x, int64_t begin, int64_t n, int64_
 
 // TA-Lib STDDEV from a variance: 0 when TA_IS_ZERO_OR_NEG(var), else sqrt(var) * nbDev.
 NEURION_HD double talib_std(double var, double nb_dev) { return var < kTalibEps ? 0.0 : sqrt(var) * nb_dev; }
+
+// INT_VAR's running sums two bars per iteration: the serial part (the sums' add chains: add
+// the new value, read, drop the oldest) produces both bars' sums, and the rest (divisions,
+// squares, sqrt) runs for the pair at once (SSE2 divpd/sqrtpd: IEEE, correctly rounded,
+// identical to the scalar operations; scalar elsewhere), overlapping the next pair's chain.
+// Every value is computed with the same operations in the same order as talib_var_from.
+
+// Finish of two bars' sums for VAR / STDDEV: out[k] = s2_k/p - (s1_k/p)^2, then (kStd)
+// TA-Lib's talib_std(var, nb).
+template <bool kStd>
+NEURION_HD void var_finish2(double a1, double a2, double b1, double b2, double dp, double nb, double* out) {
+#if !defined(__CUDACC__) && defined(__SSE2__)
+  const __m128d vdp = _mm_set1_pd(dp);
+  const __m128d m1 = _mm_div_pd(_mm_set_pd(b1, a1), vdp);
+  const __m128d m2 = _mm_div_pd(_mm_set_pd(b2, a2), vdp);
+  __m128d v = _mm_sub_pd(m2, _mm_mul_pd(m1, m1));
+  if (kStd) {
+    const __m128d lt = _mm_cmplt_pd(v, _mm_set1_pd(kTalibEps));  // var < eps: 0 (false for NaN)
+    v = _mm_andnot_pd(lt, _mm_mul_pd(_mm_sqrt_pd(v), _mm_set1_pd(nb)));
+  }
+  _mm_storeu_pd(out, v);
+#else
+  const double am1 = a1 / dp, am2 = a2 / dp, bm1 = b1 / dp, bm2 = b2 / dp;
+  const double va = am2 - am1 * am1, vb = bm2 - bm1 * bm1;
+  out[0] = kStd ? talib_std(va, nb) : va;
+  out[1] = kStd ? talib_std(vb, nb) : vb;
+#endif
+}
+
+// One bar of INT_VAR's running sums: add x[k], read both sums into o1/o2, drop tr[k].
+#define NEURION_VS_VAR_STEP(k, o1, o2) \
+  do {                                 \
+    double v_ = x[k];                  \
+    t1 += v_;                          \
+    v_ *= v_;                          \
+    t2 += v_;                          \
+    o1 = t1;                           \
+    o2 = t2;                           \
+    double w_ = tr[k];                 \
+    t1 -= w_;                          \
+    w_ *= w_;                          \
+    t2 -= w_;                          \
+  } while (0)
+
+#if defined(NEURION_TA_AVX_DISPATCH)
+inline bool cpu_has_avx() {
+  static const bool ok = __builtin_cpu_supports("avx");
+  return ok;
+}
+// talib_var_pairs' loop, four bars per iteration (AVX); returns where it stopped.
+template <bool kStd>
+NEURION_TA_AVX inline int64_t talib_var_avx(const double* x, const double* tr, int64_t i, int64_t n, double& t1r,
+                                            double& t2r, double dp, double nb, double* out) {
+  double t1 = t1r, t2 = t2r;
+  const __m256d vdp = _mm256_set1_pd(dp), veps = _mm256_set1_pd(kTalibEps), vnb = _mm256_set1_pd(nb);
+  for (; i + 4 <= n; i += 4) {
+    double a1, a2, b1, b2, c1, c2, d1, d2;
+    NEURION_VS_VAR_STEP(i, a1, a2);
+    NEURION_VS_VAR_STEP(i + 1, b1, b2);
+    NEURION_VS_VAR_STEP(i + 2, c1, c2);
+    NEURION_VS_VAR_STEP(i + 3, d1, d2);
+    const __m256d m1 = _mm256_div_pd(_mm256_set_pd(d1, c1, b1, a1), vdp);
+    const __m256d m2 = _mm256_div_pd(_mm256_set_pd(d2, c2, b2, a2), vdp);
+    __m256d v = _mm256_sub_pd(m2, _mm256_mul_pd(m1, m1));
+    if (kStd) {
+      const __m256d lt = _mm256_cmp_pd(v, veps, _CMP_LT_OS);  // as cmpltpd
+      v = _mm256_andnot_pd(lt, _mm256_mul_pd(_mm256_sqrt_pd(v), vnb));
+    }
+    _mm256_storeu_pd(out + i, v);
+  }
+  t1r = t1;
+  t2r = t2;
+  return i;
+}
+#endif
+
+// talib_var_from(x, 0, n, p, out) (kStd: then talib_std(., nb)), two bars per iteration.
+template <bool kStd>
+NEURION_HD void talib_var_pairs(const double* x, int64_t n, int64_t p, double nb, double* out) {
+  const int64_t first = p - 1;
+  fill_nan(out, 0, lo64(first, n));
+  if (first >= n) return;
+  const double dp = static_cast<double>(p);
+  double t1 = 0.0, t2 = 0.0;
+  int64_t i = 0;
+  for (; i < first; ++i) {
+    double v = x[i];
+    t1 += v;
+    v *= v;
+    t2 += v;
+  }
+  const double* tr = x - first;  // tr[i]: the value leaving after bar i
+#if defined(NEURION_TA_AVX_DISPATCH)
+  if (cpu_has_avx()) i = talib_var_avx<kStd>(x, tr, i, n, t1, t2, dp, nb, out);
+#endif
+  for (; i + 2 <= n; i += 2) {
+    double a1, a2, b1, b2;
+    NEURION_VS_VAR_STEP(i, a1, a2);
+    NEURION_VS_VAR_STEP(i + 1, b1, b2);
+    var_finish2<kStd>(a1, a2, b1, b2, dp, nb, out + i);
+  }
+  if (i < n) {
+    double v = x[i];
+    t1 += v;
+    v *= v;
+    t2 += v;
+    const double m1 = t1 / dp, m2 = t2 / dp;
+    const double r = m2 - m1 * m1;
+    out[i] = kStd ? talib_std(r, nb) : r;
+  }
+}
 
 // Rolling first and second moments of a pushed stream over its last p values. Sums are of
 // deviations from an anchor (the window mean at the last re-seed). A re-seed recomputes them
@@ -340,7 +493,27 @@ inline TaMeta ta_correl_meta() {
 // That is the least-squares slope of y's returns on x's returns (TA-Lib's inReal0 = x).
 
 NEURION_HD int64_t ta_beta_lookback(const double* p) { return ipar(p, 0); }
-NEURION_HD int64_t ta_beta_scratch(int64_t, const double*) { return 0; }
+NEURION_HD int64_t ta_beta_scratch(int64_t, const double* p) { return 2 * ipar(p, 0); }
+
+// Both series' one-bar returns at once: talib_ret(v0, l0) into *r0, talib_ret(v1, l1) into *r1
+// (one SSE2 divpd; same IEEE operations and zero test as talib_ret; scalar elsewhere).
+NEURION_HD void talib_ret2(double v0, double l0, double v1, double l1, double* r0, double* r1) {
+#if !defined(__CUDACC__) && defined(__SSE2__)
+  const __m128d l = _mm_set_pd(l1, l0);
+  const __m128d q = _mm_div_pd(_mm_sub_pd(_mm_set_pd(v1, v0), l), l);
+  const __m128d z = _mm_and_pd(_mm_cmplt_pd(_mm_set1_pd(-vs::kTalibEps), l), _mm_cmplt_pd(l, _mm_set1_pd(vs::kTalibEps)));
+  const __m128d rr = _mm_andnot_pd(z, q);
+  *r0 = _mm_cvtsd_f64(rr);
+  *r1 = _mm_cvtsd_f64(_mm_unpackhi_pd(rr, rr));
+#else
+  *r0 = vs::talib_ret(v0, l0);
+  *r1 = vs::talib_ret(v1, l1);
+#endif
+}
+
+// TA-Lib recomputes each return when it leaves the window; it is the same value (the same
+// operation on the same two inputs) as when it entered, so the returns are kept in a ring of
+// p pairs (scratch) and read back: the leaving return costs a load instead of two divisions.
 NEURION_HD void ta_beta(const TaRow& r) {
   const int64_t n = r.n, p = ipar(r.p, 0);
   const double* in0 = r.in[0];
@@ -348,35 +521,36 @@ NEURION_HD void ta_beta(const TaRow& r) {
   double* out = r.out[0];
   fill_nan(out, 0, vs::lo64(p, n));
   if (p >= n) return;
+  double* rx = r.scratch;
+  double* ry = r.scratch + p;
   double sxx = 0.0, sxy = 0.0, sx = 0.0, sy = 0.0;
-  double lx = in0[0], ly = in1[0], tlx = lx, tly = ly;
+  int64_t slot = 1 % p;  // bar i's return lives in slot i mod p
   int64_t i = 1;
   for (; i < p; ++i) {
-    const double x = vs::talib_ret(in0[i], lx);
-    lx = in0[i];
-    const double y = vs::talib_ret(in1[i], ly);
-    ly = in1[i];
+    double x, y;
+    talib_ret2(in0[i], in0[i - 1], in1[i], in1[i - 1], &x, &y);
+    rx[slot] = x;
+    ry[slot] = y;
+    slot = slot + 1 == p ? 0 : slot + 1;
     sxx += x * x;
     sxy += x * y;
     sx += x;
     sy += y;
   }
-  int64_t trailing = 1;
+  // Now slot == p mod p == 0 (bar p's slot); the trailing bar i - p + 1 lives in slot + 1.
   const double dn = static_cast<double>(p);
   for (; i < n; ++i) {
-    double x = vs::talib_ret(in0[i], lx);
-    lx = in0[i];
-    double y = vs::talib_ret(in1[i], ly);
-    ly = in1[i];
+    double x, y;
+    talib_ret2(in0[i], in0[i - 1], in1[i], in1[i - 1], &x, &y);
+    rx[slot] = x;
+    ry[slot] = y;
+    slot = slot + 1 == p ? 0 : slot + 1;
     sxx += x * x;
     sxy += x * y;
     sx += x;
     sy += y;
-    x = vs::talib_ret(in0[trailing], tlx);
-    tlx = in0[trailing];
-    y = vs::talib_ret(in1[trailing], tly);
-    tly = in1[trailing];
-    ++trailing;
+    x = rx[slot];  // bar i - p + 1 (p == 1: bar i itself, just stored)
+    y = ry[slot];
     const double den = (dn * sxx) - (sx * sx);
     out[i] = !vs::talib_is_zero(den) ? ((dn * sxy) - (sx * sy)) / den : 0.0;
     sxx -= x * x;

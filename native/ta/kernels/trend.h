@@ -8,14 +8,14 @@ namespace neurion::ta {
 
 NEURION_HD int64_t ta_dema_lookback(const double* p) { return 2 * (ipar(p, 0) - 1); }
 NEURION_HD int64_t ta_dema_scratch(int64_t, const double*) { return 0; }
-NEURION_HD void ta_dema(const TaRow& r) { dema_from(r.in[0], 0, r.n, ipar(r.p, 0), r.out[0]); }
+NEURION_HD void ta_dema(const TaRow& r) { dema_from_t<true>(r.in[0], 0, r.n, ipar(r.p, 0), r.out[0]); }
 inline TaMeta ta_dema_meta() {
   return {"dema", 1, {"x"}, 1, {"dema"}, 1, {{"period", 30, 2, 1e9, true, true}}};
 }
 
 NEURION_HD int64_t ta_tema_lookback(const double* p) { return 3 * (ipar(p, 0) - 1); }
 NEURION_HD int64_t ta_tema_scratch(int64_t, const double*) { return 0; }
-NEURION_HD void ta_tema(const TaRow& r) { tema_from(r.in[0], 0, r.n, ipar(r.p, 0), r.out[0]); }
+NEURION_HD void ta_tema(const TaRow& r) { tema_from_t<true>(r.in[0], 0, r.n, ipar(r.p, 0), r.out[0]); }
 inline TaMeta ta_tema_meta() {
   return {"tema", 1, {"x"}, 1, {"tema"}, 1, {{"period", 30, 2, 1e9, true, true}}};
 }
@@ -173,47 +173,39 @@ inline TaMeta ta_ichimoku_meta() {
 // is in the window. Flat stretches therefore cost O(p) per bar, like TA-Lib; trending ones O(1).
 enum TrLinregMode : int { kLrValue = 0, kLrSlope = 1, kLrIntercept = 2, kLrAngle = 3, kLrTsf = 4 };
 
-struct TrLinregSums {
-  double sy, sxy, sa, sxa;  // sum y, sum i y, sum |y|, sum i |y| (i = bars ago)
-};
-
-// TA-Lib's per-window loop (and the |y| sums) for the window ending at t.
-NEURION_HD TrLinregSums linreg_fresh(const double* x, int64_t t, int64_t p) {
-  TrLinregSums s{0.0, 0.0, 0.0, 0.0};
+// TA-Lib's per-window loop for the window ending at t: Sy, Sxy (TA-Lib's order) and Sa = sum |y|.
+NEURION_HD void linreg_fresh(const double* x, int64_t t, int64_t p, double& sy, double& sxy, double& sa) {
+  sy = 0.0; sxy = 0.0; sa = 0.0;
   for (int64_t i = p; i-- != 0;) {
     const double v = x[t - i];
-    s.sy += v;
-    s.sxy += static_cast<double>(i) * v;
-    s.sa += fabs(v);
-    s.sxa += static_cast<double>(i) * fabs(v);
+    sy += v;
+    sxy += static_cast<double>(i) * v;
+    sa += fabs(v);
   }
-  return s;
 }
 
-// Constants of the rounding-error bound (4 p eps per sum; no division in the per-bar bound).
-struct TrLinregBound {
-  double km, kb, sxp;  // me = km (p Sxa + Sx Sa); be = kb Sa + me Sx/p
-};
-
-// The output for `mode` from the sums; *err (when given) receives a bound on its rounding error.
-NEURION_HD double linreg_out(int mode, const TrLinregSums& s, double pd, double sx, double div, const TrLinregBound* kb, double* err) {
-  const double m = (pd * s.sxy - sx * s.sy) / div;
-  double me = 0.0, be = 0.0;
-  if (err) me = kb->km * (pd * s.sxa + sx * s.sa);
-  if (mode == kLrSlope) { if (err) *err = me; return m; }
-  if (mode == kLrAngle) {
-    if (err) *err = me * 57.29577951308232 / (1.0 + m * m);
-    return atan(m) * (180.0 / 3.14159265358979323846);
-  }
-  const double b = (s.sy - m * sx) / pd;
-  if (err) be = kb->kb * s.sa + me * kb->sxp;
-  if (mode == kLrIntercept) { if (err) *err = be; return b; }
-  const double h = mode == kLrTsf ? pd : pd - 1.0;
-  if (err) *err = be + me * h;
-  return b + m * h;
+// TA-Lib's output for `mode` from the sums (its divisions; bit-identical to TA-Lib on fresh sums).
+template <int MODE>
+NEURION_HD double linreg_exact(double sy, double sxy, double pd, double sx, double div) {
+  const double m = (pd * sxy - sx * sy) / div;
+  if (MODE == kLrSlope) return m;
+  if (MODE == kLrAngle) return atan(m) * (180.0 / 3.14159265358979323846);
+  const double b = (sy - m * sx) / pd;
+  if (MODE == kLrIntercept) return b;
+  return b + m * (MODE == kLrTsf ? pd : pd - 1.0);
 }
 
-NEURION_HD void linreg_row(const double* x, int64_t n, int64_t p, int mode, double* out) {
+// Sliding windows: the output from the running sums with reciprocals instead of TA-Lib's
+// divisions, accepted where the rounding-error bound err = ce Sa is <= 1e-10 |v| (or <= 1e-13);
+// ce bounds 4p+4 eps per sum (the reciprocals' roundings included) with i|y| <= (p-1)|y|:
+//   me = ke (p (p-1) + Sx) Sa / |div| (slope), be = ke Sa / p + me Sx / p (intercept).
+// A non-finite value in the window makes Sa (so err) non-finite: rejected. Rejected windows
+// are recomputed with TA-Lib's loop (linreg_fresh), and so is every p-th bar T (bounding drift)
+// at no extra cost: the p bars of T's window are exactly the ones the block since the last
+// fresh window slid in, so their fresh sums accumulate along (oldest first, i = T - t bars ago:
+// TA-Lib's order, bit-identical to linreg_fresh).
+template <int MODE>
+NEURION_HD void linreg_row_t(const double* x, int64_t n, int64_t p, double* out) {
   const int64_t start = p - 1;
   fill_nan(out, 0, start < n ? start : n);
   if (start >= n) return;
@@ -221,35 +213,77 @@ NEURION_HD void linreg_row(const double* x, int64_t n, int64_t p, int mode, doub
   const double sx = pd * (pd - 1.0) * 0.5;
   const double sxx = pd * (pd - 1.0) * (2.0 * pd - 1.0) / 6.0;
   const double div = sx * sx - pd * sxx;
-  const double eps4p = 4.0 * pd * 1.1102230246251565e-16;
-  const TrLinregBound kb{eps4p / fabs(div), eps4p / pd, sx / pd};
-  TrLinregSums s{0.0, 0.0, 0.0, 0.0};
-  int64_t bad = 0, since = p;  // since >= p: recompute afresh
-  for (int64_t i = 0; i < start; ++i) bad += finite(x[i]) ? 0 : 1;
-  for (int64_t t = start; t < n; ++t) {
-    bad += finite(x[t]) ? 0 : 1;
-    if (t >= p) bad -= finite(x[t - p]) ? 0 : 1;
-    if (bad == 0 && since < p) {
+  const double rdiv = 1.0 / div, rp = 1.0 / pd;
+  const double h = MODE == kLrTsf ? pd : pd - 1.0;
+  const double ke = (4.0 * pd + 4.0) * 1.1102230246251565e-16;
+  const double cm = ke * (pd * (pd - 1.0) + sx) / fabs(div);
+  const double cb = ke / pd + cm * sx / pd;
+  const double ce = MODE == kLrSlope ? cm : MODE == kLrAngle ? cm * 57.29577951308232 : MODE == kLrIntercept ? cb : cb + cm * h;
+  double sy, sxy, sa;
+  int64_t t = start;
+  linreg_fresh(x, t, p, sy, sxy, sa);
+  out[t] = linreg_exact<MODE>(sy, sxy, pd, sx, div);
+  ++t;
+  while (t < n) {
+    // Bars t .. T-1 slide; T = t + p - 1 is the next fresh window (its sums: fy, fxy, fa).
+    const int64_t T = t + p - 1;
+    const int64_t end = T < n ? T : n;
+    double fy = 0.0, fxy = 0.0, fa = 0.0, fi = pd - 1.0;
+    bool rejected = false;
+    for (; t < end; ++t) {
       const double old = x[t - p], cur = x[t];
-      s.sxy += s.sy - pd * old;
-      s.sy += cur - old;
-      s.sxa += s.sa - pd * fabs(old);
-      s.sa += fabs(cur) - fabs(old);
-      ++since;
-      double err;
-      const double v = linreg_out(mode, s, pd, sx, div, &kb, &err);
-      if (!(err > 1e-10 * fabs(v) && err > 1e-13)) { out[t] = v; continue; }
+      const double ac = fabs(cur);
+      fy += cur;
+      fxy += fi * cur;
+      fa += ac;
+      fi -= 1.0;
+      sxy += sy - pd * old;
+      sy += cur - old;
+      sa += ac - fabs(old);
+      const double m = (pd * sxy - sx * sy) * rdiv;
+      double v;
+      if (MODE == kLrSlope) v = m;
+      else if (MODE == kLrAngle) v = atan(m) * (180.0 / 3.14159265358979323846);
+      else {
+        const double b = (sy - m * sx) * rp;
+        v = MODE == kLrIntercept ? b : b + m * h;
+      }
+      const double err = ce * sa;
+      double lim = 1e-10 * fabs(v);
+      lim = lim > 1e-13 ? lim : 1e-13;  // NaN v: 1e-13
+      lim = lim < 1e299 ? lim : 1e299;  // rejects a non-finite err (finite Sa: err <= ~1e292)
+      if (!(err <= lim)) { rejected = true; break; }
+      out[t] = v;
     }
-    s = linreg_fresh(x, t, p);
-    since = bad > 0 ? p : 1;
-    out[t] = linreg_out(mode, s, pd, sx, div, &kb, nullptr);
+    if (t >= n) break;
+    if (rejected) {
+      linreg_fresh(x, t, p, sy, sxy, sa);
+    } else {  // t == T: its last value (i = 0 bars ago)
+      const double cur = x[t];
+      fy += cur;
+      fxy += fi * cur;
+      fa += fabs(cur);
+      sy = fy; sxy = fxy; sa = fa;
+    }
+    out[t] = linreg_exact<MODE>(sy, sxy, pd, sx, div);
+    ++t;
+  }
+}
+
+NEURION_HD void linreg_row(const double* x, int64_t n, int64_t p, int mode, double* out) {
+  switch (mode) {
+    case kLrValue: linreg_row_t<kLrValue>(x, n, p, out); break;
+    case kLrSlope: linreg_row_t<kLrSlope>(x, n, p, out); break;
+    case kLrIntercept: linreg_row_t<kLrIntercept>(x, n, p, out); break;
+    case kLrAngle: linreg_row_t<kLrAngle>(x, n, p, out); break;
+    default: linreg_row_t<kLrTsf>(x, n, p, out); break;
   }
 }
 
 #define NEURION_TR_LINREG(NAME, MODE)                                                          \
   NEURION_HD int64_t ta_##NAME##_lookback(const double* p) { return ipar(p, 0) - 1; }           \
   NEURION_HD int64_t ta_##NAME##_scratch(int64_t, const double*) { return 0; }                  \
-  NEURION_HD void ta_##NAME(const TaRow& r) { linreg_row(r.in[0], r.n, ipar(r.p, 0), MODE, r.out[0]); } \
+  NEURION_HD void ta_##NAME(const TaRow& r) { linreg_row_t<MODE>(r.in[0], r.n, ipar(r.p, 0), r.out[0]); } \
   inline TaMeta ta_##NAME##_meta() {                                                            \
     return {#NAME, 1, {"x"}, 1, {#NAME}, 1, {{"period", 14, 2, 1e9, true, true}}};              \
   }
@@ -271,12 +305,81 @@ NEURION_HD int64_t hma_sqrt(int64_t p) {
 }
 NEURION_HD int64_t ta_hma_lookback(const double* p) { return ipar(p, 0) - 1 + hma_sqrt(ipar(p, 0)) - 1; }
 NEURION_HD int64_t ta_hma_scratch(int64_t n, const double*) { return n; }
+// One WMA of the fused HMA loop (finite input): wma_from_rs's (reseed) sums, schedule and
+// reciprocal exactly. The fresh sums of each reseed window accumulate along while the bars
+// before it slide in (weight = bars since the last fresh window; the fresh loop's order).
+struct HmaWma {
+  int64_t p, since;
+  bool started;
+  double pd, rdiv, wsum, sum, fw, fs;
+  NEURION_HD void init(int64_t period) {
+    p = period; since = period; started = false;
+    pd = static_cast<double>(period);
+    rdiv = 1.0 / (pd * (pd + 1.0) / 2.0);
+    wsum = 0.0; sum = 0.0; fw = 0.0; fs = 0.0;
+  }
+  // The WMA of the window ending at i (a[i-p+1..i]).
+  NEURION_HD double push(const double* a, int64_t i) {
+    const double x = a[i];
+    if (since >= p) {
+      if (started) {
+        fw += x * pd;
+        fs += x;
+        wsum = fw; sum = fs;
+      } else {
+        wsum = 0.0; sum = 0.0;
+        for (int64_t j = i - p + 1, w = 1; j <= i; ++j, ++w) {
+          wsum += a[j] * static_cast<double>(w);
+          sum += a[j];
+        }
+        started = true;
+      }
+      since = 1;
+      fw = 0.0; fs = 0.0;
+    } else {
+      fw += x * static_cast<double>(since);
+      fs += x;
+      wsum += x * pd - sum;
+      sum += x - a[i - p];
+      ++since;
+    }
+    return wsum * rdiv;
+  }
+};
+
 NEURION_HD void ta_hma(const TaRow& r) {
   const int64_t p = ipar(r.p, 0), n = r.n, half = p / 2, sq = hma_sqrt(p);
+  const double* x = r.in[0];
   double* raw = r.scratch;  // 2 WMA(half) - WMA(p), defined from p-1
   double* out = r.out[0];
-  wma_from_rs(r.in[0], 0, n, half, raw, true);
-  wma_from_rs(r.in[0], 0, n, p, out, true);
+  // One fused pass (bit-identical to the three wma_from_rs passes below on finite input); a
+  // non-finite value anywhere (v * 0 is 0 only for finite v; checked every 4096 bars) falls
+  // back to the three passes, which treat non-finite windows one by one.
+  const int64_t first = p - 1 + sq - 1;
+  fill_nan(out, 0, first < n ? first : n);
+  double chk = 0.0;
+  if (p - 1 < n) {
+    HmaWma a, b, c;
+    a.init(half); b.init(p); c.init(sq);
+    for (int64_t i = 0; i < p - 1; ++i) chk += x[i] * 0.0;
+    for (int64_t i = half - 1; i < p - 1; ++i) a.push(x, i);
+    const int64_t mid = first < n ? first : n;
+    for (int64_t i = p - 1; i < mid; ++i) {
+      const double rv = 2.0 * a.push(x, i) - b.push(x, i);
+      chk += (x[i] + rv) * 0.0;  // NaN when either is non-finite (or their sum overflows)
+      raw[i] = rv;
+    }
+    for (int64_t i = mid; i < n; ++i) {
+      const double rv = 2.0 * a.push(x, i) - b.push(x, i);
+      chk += (x[i] + rv) * 0.0;
+      raw[i] = rv;
+      out[i] = c.push(raw, i);
+      if ((i & 4095) == 0 && chk != 0.0) break;
+    }
+  }
+  if (chk == 0.0) return;
+  wma_from_rs(x, 0, n, half, raw, true);
+  wma_from_rs(x, 0, n, p, out, true);
   for (int64_t i = p - 1; i < n; ++i) raw[i] = 2.0 * raw[i] - out[i];
   wma_from_rs(raw, p - 1, n, sq, out, true);
 }
@@ -292,43 +395,80 @@ NEURION_HD double tr_typical(const double* h, const double* l, const double* c, 
   return (h[i] + l[i] + c[i]) / 3.0;
 }
 
-// price(i) is close[i] when h == nullptr, else the typical price.
-NEURION_HD void vw_row(const double* h, const double* l, const double* c, const double* v, int64_t n, int64_t p, double* out) {
+// price(i): the typical price (TP) or close[i].
+template <bool TP>
+NEURION_HD double vw_price(const double* h, const double* l, const double* c, int64_t i) {
+  return TP ? tr_typical(h, l, c, i) : c[i];
+}
+
+// True when price*volume and volume are both finite (x * 0 is 0 exactly for finite x).
+NEURION_HD bool vw_ok(double pv, double vv) { return (pv * 0.0 + vv * 0.0) == 0.0; }
+
+// Blocks of p bars: the sums afresh at the block's first bar, then slid (spv += pv - po vo,
+// sv += v - vo). The fresh sums of the next block's first window are the ones of the bars this
+// block slides in (plus its own), so they accumulate along in the fresh loop's order (free
+// reseed). The last bar with a non-finite price*volume or volume (last_bad) and the last with
+// a non-zero volume (last_nz) replace per-window counters: while last_bad is in the window every
+// window is summed afresh (IEEE per window), and an all-zero window is NaN.
+template <bool TP>
+NEURION_HD void vw_row_t(const double* h, const double* l, const double* c, const double* v, int64_t n, int64_t p, double* out) {
   const int64_t start = p - 1;
   fill_nan(out, 0, start < n ? start : n);
   if (start >= n) return;
-  double spv = 0.0, sv = 0.0;
-  int64_t bad = 0, zero = 0, since = p;
-  // bad: bars with a non-finite price*volume or volume; zero: bars with volume == 0
-  for (int64_t i = 0; i < n; ++i) {
-    const double pr = h ? tr_typical(h, l, c, i) : c[i];
+  const double q = nan_value();
+  int64_t last_bad = -1, last_nz = -1;
+  for (int64_t i = 0; i < start; ++i) {
     const double vv = v[i];
-    bad += (finite(pr * vv) && finite(vv)) ? 0 : 1;
-    zero += vv == 0.0 ? 1 : 0;
-    if (i >= p) {
-      const double po = h ? tr_typical(h, l, c, i - p) : c[i - p];
-      const double vo = v[i - p];
-      bad -= (finite(po * vo) && finite(vo)) ? 0 : 1;
-      zero -= vo == 0.0 ? 1 : 0;
-    }
-    if (i < start) continue;
-    if (bad > 0 || since >= p) {
-      spv = 0.0; sv = 0.0;
-      for (int64_t j = i - p + 1; j <= i; ++j) {
-        const double pj = h ? tr_typical(h, l, c, j) : c[j];
-        spv += pj * v[j];
-        sv += v[j];
-      }
-      since = bad > 0 ? p : 1;
-    } else {
-      const double po = h ? tr_typical(h, l, c, i - p) : c[i - p];
-      const double vo = v[i - p];
-      spv += pr * vv - po * vo;
-      sv += vv - vo;
-      ++since;
-    }
-    out[i] = (zero == p && bad == 0) ? nan_value() : spv / sv;
+    if (!vw_ok(vw_price<TP>(h, l, c, i) * vv, vv)) last_bad = i;
+    if (vv != 0.0) last_nz = i;
   }
+  int64_t i = start;
+  double spv = 0.0, sv = 0.0, fpv = 0.0, fv = 0.0;
+  bool have = false;  // fpv, fv hold the fresh sums of the window ending at i, less bar i
+  while (i < n) {
+    const int64_t s = i - p + 1;
+    {
+      const double vv = v[i];
+      const double pv = vw_price<TP>(h, l, c, i) * vv;
+      if (!vw_ok(pv, vv)) last_bad = i;
+      if (vv != 0.0) last_nz = i;
+      if (have) {
+        spv = fpv + pv;
+        sv = fv + vv;
+      } else {
+        spv = 0.0; sv = 0.0;
+        for (int64_t j = s; j <= i; ++j) {
+          spv += vw_price<TP>(h, l, c, j) * v[j];
+          sv += v[j];
+        }
+      }
+    }
+    out[i] = (last_nz < s && last_bad < s) ? q : spv / sv;
+    ++i;
+    have = false;
+    if (last_bad >= s) continue;  // a non-finite bar in the window: the next window afresh too
+    const int64_t T = i + p - 1;
+    const int64_t end = T < n ? T : n;
+    fpv = 0.0; fv = 0.0;
+    for (; i < end; ++i) {
+      const double vv = v[i];
+      const double pv = vw_price<TP>(h, l, c, i) * vv;
+      if (!vw_ok(pv, vv)) break;  // handled afresh by the outer loop
+      fpv += pv;
+      fv += vv;
+      last_nz = vv != 0.0 ? i : last_nz;
+      const double vo = v[i - p];
+      spv += pv - vw_price<TP>(h, l, c, i - p) * vo;
+      sv += vv - vo;
+      out[i] = last_nz < i - p + 1 ? q : spv / sv;
+    }
+    have = i == T;
+  }
+}
+
+NEURION_HD void vw_row(const double* h, const double* l, const double* c, const double* v, int64_t n, int64_t p, double* out) {
+  if (h) vw_row_t<true>(h, l, c, v, n, p, out);
+  else vw_row_t<false>(h, l, c, v, n, p, out);
 }
 
 NEURION_HD int64_t ta_vwma_lookback(const double* p) { return ipar(p, 0) - 1; }

@@ -30,26 +30,44 @@ NEURION_HD double true_range(double h, double l, double cp) {
   return (v2 != v2 || v3 != v3) ? nan_value() : g;
 }
 
+// TA-Lib NATR's scaling of one ATR value.
+NEURION_HD double natr_of(double a, double c) { return talib_is_zero(c) ? 0.0 : (a / c) * 100.0; }
+
 // TA-Lib ATR into out (NaN before p): TR from bar 1, seed = sum(TR[1..p]) / p at bar p,
-// then Wilder's recursion in TA-Lib's order. p == 1 is TRANGE (as TA-Lib).
-NEURION_HD void atr_row(const double* h, const double* l, const double* c, int64_t n, int64_t p, double* out) {
+// then Wilder's recursion a = (a (p-1) + TR) / p, evaluated as a * ((p-1)/p) + TR * (1/p):
+// the loop-carried chain is one multiply and one add instead of multiply, add and divide
+// (3x shorter latency). It differs from TA-Lib's rounding by a few ulp per step, and the
+// recursion contracts (factor (p-1)/p), so the difference stays ~p ulp (rel ~1e-15, far
+// inside the 1e-9 TA-Lib tolerance); atrRow and AtrStream (volatility.ts) use the same
+// expression, so batch, stream and reference agree exactly. p == 1 is TRANGE (as TA-Lib).
+// kNatr: write NATR (100 ATR / close, 0 where TA_IS_ZERO(close)) in the same pass.
+template <bool kNatr>
+NEURION_HD void atr_row_t(const double* h, const double* l, const double* c, int64_t n, int64_t p, double* out) {
   fill_nan(out, 0, lo64(p, n));
   if (p == 1) {
-    for (int64_t i = 1; i < n; ++i) out[i] = true_range(h[i], l[i], c[i - 1]);
+    for (int64_t i = 1; i < n; ++i) {
+      const double tr = true_range(h[i], l[i], c[i - 1]);
+      out[i] = kNatr ? natr_of(tr, c[i]) : tr;
+    }
     return;
   }
   if (p >= n) return;
-  const double dp = static_cast<double>(p), dpm1 = static_cast<double>(p - 1);
+  const double dp = static_cast<double>(p);
+  const double k = static_cast<double>(p - 1) / dp, r = 1.0 / dp;
   double sum = 0.0;
   for (int64_t i = 1; i <= p; ++i) sum += true_range(h[i], l[i], c[i - 1]);
   double a = sum / dp;
-  out[p] = a;
+  out[p] = kNatr ? natr_of(a, c[p]) : a;
+  double cp = c[p];
   for (int64_t i = p + 1; i < n; ++i) {
-    a *= dpm1;
-    a += true_range(h[i], l[i], c[i - 1]);
-    a /= dp;
-    out[i] = a;
+    const double ci = c[i];
+    a = a * k + true_range(h[i], l[i], cp) * r;
+    cp = ci;
+    out[i] = kNatr ? natr_of(a, ci) : a;
   }
+}
+NEURION_HD void atr_row(const double* h, const double* l, const double* c, int64_t n, int64_t p, double* out) {
+  atr_row_t<false>(h, l, c, n, p, out);
 }
 
 // TA-Lib SMA (INT_SMA's running total: add the new value, output, then drop the oldest).
@@ -97,6 +115,118 @@ NEURION_HD void talib_std_precalc_ma(const double* x, const double* ma, int64_t 
   }
 }
 
+// BBANDS with an SMA middle in one pass over x, two bars per iteration like talib_var_pairs
+// (statistics.h): TA-Lib's SMA total and INT_stddev_using_precalc_ma's sum of squares are the
+// same running sums as INT_VAR's (add the new value, read, drop the oldest), so the serial part
+// keeps both, and the rest runs for the pair at once (SSE2; scalar elsewhere) with exactly
+// talib_sma's and talib_std_precalc_ma's operations, then the band outputs:
+//   mid = t1 / p; m2 = t2 / p - mid^2; s = m2 < eps ? 0 : sqrt(m2)
+//   upper = mid + s up; lower = mid - s dn; percentB; bandwidth          (as ta_bbands)
+NEURION_HD void bb_finish1(double s1, double s2, double x, double dp, double up, double dn, double* const* o, int64_t i) {
+  const double md = s1 / dp;
+  double m2 = s2 / dp;
+  m2 -= md * md;
+  const double sd = !(m2 < kTalibEps) ? sqrt(m2) : 0.0;
+  const double u = md + (sd * up), l = md - (sd * dn);
+  o[0][i] = u;
+  o[1][i] = md;
+  o[2][i] = l;
+  const double w = u - l;
+  o[3][i] = w == 0.0 ? 0.5 : (x - l) / w;
+  o[4][i] = md == 0.0 ? nan_value() : w / md;
+}
+NEURION_HD void bb_finish2(double a1, double a2, double b1, double b2, const double* x, double dp, double up, double dn,
+                           double* const* o, int64_t i) {
+#if !defined(__CUDACC__) && defined(__SSE2__)
+  const __m128d vdp = _mm_set1_pd(dp), zero = _mm_setzero_pd();
+  const __m128d md = _mm_div_pd(_mm_set_pd(b1, a1), vdp);
+  __m128d m2 = _mm_div_pd(_mm_set_pd(b2, a2), vdp);
+  m2 = _mm_sub_pd(m2, _mm_mul_pd(md, md));
+  const __m128d sd = _mm_andnot_pd(_mm_cmplt_pd(m2, _mm_set1_pd(kTalibEps)), _mm_sqrt_pd(m2));
+  const __m128d u = _mm_add_pd(md, _mm_mul_pd(sd, _mm_set1_pd(up)));
+  const __m128d l = _mm_sub_pd(md, _mm_mul_pd(sd, _mm_set1_pd(dn)));
+  const __m128d w = _mm_sub_pd(u, l);
+  const __m128d weq = _mm_cmpeq_pd(w, zero), meq = _mm_cmpeq_pd(md, zero);
+  const __m128d b = _mm_div_pd(_mm_sub_pd(_mm_loadu_pd(x), l), w);
+  const __m128d bwv = _mm_div_pd(w, md);
+  _mm_storeu_pd(o[0] + i, u);
+  _mm_storeu_pd(o[1] + i, md);
+  _mm_storeu_pd(o[2] + i, l);
+  _mm_storeu_pd(o[3] + i, _mm_or_pd(_mm_and_pd(weq, _mm_set1_pd(0.5)), _mm_andnot_pd(weq, b)));
+  _mm_storeu_pd(o[4] + i, _mm_or_pd(_mm_and_pd(meq, _mm_set1_pd(nan_value())), _mm_andnot_pd(meq, bwv)));
+#else
+  bb_finish1(a1, a2, x[0], dp, up, dn, o, i);
+  bb_finish1(b1, b2, x[1], dp, up, dn, o, i + 1);
+#endif
+}
+
+#if defined(NEURION_TA_AVX_DISPATCH)
+// bbands_sma's loop, four bars per iteration (AVX); returns where it stopped.
+NEURION_TA_AVX inline int64_t bbands_sma_avx(const double* x, const double* tr, int64_t i, int64_t n, double& t1r,
+                                             double& t2r, double dp, double up, double dn, double* const* o) {
+  double t1 = t1r, t2 = t2r;
+  const __m256d vdp = _mm256_set1_pd(dp), zero = _mm256_setzero_pd(), veps = _mm256_set1_pd(kTalibEps),
+                vup = _mm256_set1_pd(up), vdn = _mm256_set1_pd(dn), half = _mm256_set1_pd(0.5),
+                qnan = _mm256_set1_pd(nan_value());
+  for (; i + 4 <= n; i += 4) {
+    double a1, a2, b1, b2, c1, c2, d1, d2;
+    NEURION_VS_VAR_STEP(i, a1, a2);
+    NEURION_VS_VAR_STEP(i + 1, b1, b2);
+    NEURION_VS_VAR_STEP(i + 2, c1, c2);
+    NEURION_VS_VAR_STEP(i + 3, d1, d2);
+    const __m256d md = _mm256_div_pd(_mm256_set_pd(d1, c1, b1, a1), vdp);
+    __m256d m2 = _mm256_div_pd(_mm256_set_pd(d2, c2, b2, a2), vdp);
+    m2 = _mm256_sub_pd(m2, _mm256_mul_pd(md, md));
+    const __m256d sd = _mm256_andnot_pd(_mm256_cmp_pd(m2, veps, _CMP_LT_OS), _mm256_sqrt_pd(m2));
+    const __m256d u = _mm256_add_pd(md, _mm256_mul_pd(sd, vup));
+    const __m256d l = _mm256_sub_pd(md, _mm256_mul_pd(sd, vdn));
+    const __m256d w = _mm256_sub_pd(u, l);
+    const __m256d weq = _mm256_cmp_pd(w, zero, _CMP_EQ_OQ), meq = _mm256_cmp_pd(md, zero, _CMP_EQ_OQ);
+    const __m256d b = _mm256_div_pd(_mm256_sub_pd(_mm256_loadu_pd(x + i), l), w);
+    const __m256d bwv = _mm256_div_pd(w, md);
+    _mm256_storeu_pd(o[0] + i, u);
+    _mm256_storeu_pd(o[1] + i, md);
+    _mm256_storeu_pd(o[2] + i, l);
+    _mm256_storeu_pd(o[3] + i, _mm256_or_pd(_mm256_and_pd(weq, half), _mm256_andnot_pd(weq, b)));
+    _mm256_storeu_pd(o[4] + i, _mm256_or_pd(_mm256_and_pd(meq, qnan), _mm256_andnot_pd(meq, bwv)));
+  }
+  t1r = t1;
+  t2r = t2;
+  return i;
+}
+#endif
+
+NEURION_HD void bbands_sma(const double* x, int64_t n, int64_t p, double up, double dn, double* const* o) {
+  const int64_t first = p - 1;
+  for (int k = 0; k < 5; ++k) fill_nan(o[k], 0, lo64(first, n));
+  if (first >= n) return;
+  const double dp = static_cast<double>(p);
+  double t1 = 0.0, t2 = 0.0;
+  int64_t i = 0;
+  for (; i < first; ++i) {
+    double v = x[i];
+    t1 += v;
+    v *= v;
+    t2 += v;
+  }
+  const double* tr = x - first;
+#if defined(NEURION_TA_AVX_DISPATCH)
+  if (cpu_has_avx()) i = bbands_sma_avx(x, tr, i, n, t1, t2, dp, up, dn, o);
+#endif
+  for (; i + 2 <= n; i += 2) {
+    double a1, a2, b1, b2;
+    NEURION_VS_VAR_STEP(i, a1, a2);
+    NEURION_VS_VAR_STEP(i + 1, b1, b2);
+    bb_finish2(a1, a2, b1, b2, x + i, dp, up, dn, o, i);
+  }
+  if (i < n) {
+    const double v = x[i];
+    t1 += v;
+    t2 += v * v;
+    bb_finish1(t1, t2, v, dp, up, dn, o, i);
+  }
+}
+
 // Windowed annualised volatility from RollMoments: sqrt(periodsPerYear * variance).
 NEURION_HD double annualise(double ppy, double var) {
   const double v = var < 0.0 ? 0.0 : var;  // NaN stays NaN
@@ -127,11 +257,9 @@ inline TaMeta ta_atr_meta() {
 NEURION_HD int64_t ta_natr_lookback(const double* p) { return ipar(p, 0); }
 NEURION_HD int64_t ta_natr_scratch(int64_t, const double*) { return 0; }
 NEURION_HD void ta_natr(const TaRow& r) {
-  const int64_t n = r.n, p = ipar(r.p, 0);
   const double* c = r.in[2];
   double* out = r.out[0];
-  vs::atr_row(r.in[0], r.in[1], c, n, p, out);
-  for (int64_t i = p; i < n; ++i) out[i] = vs::talib_is_zero(c[i]) ? 0.0 : (out[i] / c[i]) * 100.0;
+  vs::atr_row_t<true>(r.in[0], r.in[1], c, r.n, ipar(r.p, 0), out);
 }
 inline TaMeta ta_natr_meta() {
   return {"natr", 3, {"high", "low", "close"}, 1, {"natr"}, 1, {{"period", 14, 1, 1e9, true, true}}};
@@ -146,7 +274,8 @@ inline TaMeta ta_natr_meta() {
 
 NEURION_HD int64_t ta_bbands_lookback(const double* p) { return ma_lookback(static_cast<int>(ipar(p, 3)), ipar(p, 0)); }
 NEURION_HD int64_t ta_bbands_scratch(int64_t n, const double* p) {
-  return ma_scratch(static_cast<int>(ipar(p, 3)), n, ipar(p, 0));
+  const int type = static_cast<int>(ipar(p, 3));
+  return type == kSma ? 0 : ma_scratch(type, n, ipar(p, 0));
 }
 NEURION_HD void ta_bbands(const TaRow& r) {
   const int64_t n = r.n, p = ipar(r.p, 0);
@@ -154,15 +283,14 @@ NEURION_HD void ta_bbands(const TaRow& r) {
   const int type = static_cast<int>(ipar(r.p, 3));
   const double* x = r.in[0];
   double *upper = r.out[0], *mid = r.out[1], *lower = r.out[2], *pb = r.out[3], *bw = r.out[4];
-  const int64_t lb = ma_lookback(type, p);
   if (type == kSma) {
-    vs::talib_sma(x, n, p, mid);
-    vs::talib_std_precalc_ma(x, mid, n, p, lower);
-  } else {
-    ma_row(type, x, 0, n, p, mid, r.scratch);
-    vs::talib_var_from(x, lb - (p - 1), n, p, lower);
-    for (int64_t i = lb; i < n; ++i) lower[i] = vs::talib_std(lower[i], 1.0);
+    vs::bbands_sma(x, n, p, up, dn, r.out);
+    return;
   }
+  const int64_t lb = ma_lookback(type, p);
+  ma_row(type, x, 0, n, p, mid, r.scratch);
+  vs::talib_var_from(x, lb - (p - 1), n, p, lower);
+  for (int64_t i = lb; i < n; ++i) lower[i] = vs::talib_std(lower[i], 1.0);
   const int64_t first = vs::lo64(lb, n);
   fill_nan(upper, 0, first);
   fill_nan(mid, 0, first);
@@ -232,10 +360,7 @@ inline TaMeta ta_donchian_meta() {
 NEURION_HD int64_t ta_stddev_lookback(const double* p) { return ipar(p, 0) - 1; }
 NEURION_HD int64_t ta_stddev_scratch(int64_t, const double*) { return 0; }
 NEURION_HD void ta_stddev(const TaRow& r) {
-  const int64_t p = ipar(r.p, 0);
-  double* out = r.out[0];
-  vs::talib_var_from(r.in[0], 0, r.n, p, out);
-  for (int64_t i = p - 1; i < r.n; ++i) out[i] = vs::talib_std(out[i], r.p[1]);
+  vs::talib_var_pairs<true>(r.in[0], r.n, ipar(r.p, 0), r.p[1], r.out[0]);
 }
 inline TaMeta ta_stddev_meta() {
   return {"stddev", 1, {"x"}, 1, {"stddev"}, 2, {{"period", 5, 2, 1e9, true, true}, {"nbDev", 1, -3e37, 3e37, false, false}}};
@@ -243,7 +368,7 @@ inline TaMeta ta_stddev_meta() {
 
 NEURION_HD int64_t ta_var_lookback(const double* p) { return ipar(p, 0) - 1; }
 NEURION_HD int64_t ta_var_scratch(int64_t, const double*) { return 0; }
-NEURION_HD void ta_var(const TaRow& r) { vs::talib_var_from(r.in[0], 0, r.n, ipar(r.p, 0), r.out[0]); }
+NEURION_HD void ta_var(const TaRow& r) { vs::talib_var_pairs<false>(r.in[0], r.n, ipar(r.p, 0), 1.0, r.out[0]); }
 inline TaMeta ta_var_meta() {
   return {"var", 1, {"x"}, 1, {"var"}, 2, {{"period", 5, 1, 1e9, true, true}, {"nbDev", 1, -3e37, 3e37, false, false}}};
 }

@@ -271,10 +271,12 @@ export class WmaStream {
   private since = 0;
   private restart = true;
   private readonly div: number;
-  /** `reseed`: also recompute the sums every `period` bars (wma_from_rs in ma.h; used by HMA). */
+  private readonly rdiv: number;
+  /** `reseed`: also recompute the sums every `period` bars, and multiply by 1/divider (wma_from_rs in ma.h; used by HMA). */
   constructor(readonly period: number, private readonly reseed = false) {
     this.buf = new Float64Array(period);
     this.div = (period * (period + 1)) / 2;
+    this.rdiv = 1 / this.div;
   }
   push(v: number): number {
     const p = this.period;
@@ -290,7 +292,7 @@ export class WmaStream {
       let w = 0;
       for (let j = 0; j < p; j++) w += this.at(j) * (j + 1);
       this.restart = true;
-      return w / this.div;
+      return this.reseed ? w * this.rdiv : w / this.div;
     }
     if (this.restart || (this.reseed && this.since >= p)) {
       this.wsum = 0; this.sum = 0;
@@ -302,7 +304,7 @@ export class WmaStream {
       this.sum += v - old;
       this.since++;
     }
-    return this.wsum / this.div;
+    return this.reseed ? this.wsum * this.rdiv : this.wsum / this.div;
   }
   /** Window element j (0 = oldest) once full. */
   private at(j: number): number {
@@ -316,11 +318,18 @@ export interface MaPush {
   push(v: number): number;
 }
 
-/** One EMA stage of a chain (TA-Lib seed: mean of its first p inputs); mirrors EmaStage in ma.h. */
+/**
+ * One EMA stage of a chain (TA-Lib seed: mean of its first p inputs); mirrors the stages of
+ * dema_from_t / tema_from_t in ma.h: `fast` selects ema_step<true> (e (1-k) + v k, used by the
+ * DEMA / TEMA indicators), otherwise TA-Lib's e + (v - e) k (the MA types of composites).
+ */
 class EmaStage {
   cnt = 0;
   e = 0;
-  constructor(readonly p: number, readonly k: number) {}
+  private readonly omk: number;
+  constructor(readonly p: number, readonly k: number, private readonly fast = false) {
+    this.omk = 1 - k;
+  }
   push(v: number): boolean {
     if (this.cnt < this.p) {
       this.e += v;
@@ -328,35 +337,35 @@ class EmaStage {
       this.e = this.e / this.p;
       return true;
     }
-    this.e = (v - this.e) * this.k + this.e;
+    this.e = this.fast ? this.e * this.omk + v * this.k : (v - this.e) * this.k + this.e;
     return true;
   }
 }
 
-/** Streaming DEMA (two chained EMA stages). */
+/** Streaming DEMA (two chained EMA stages; `fast`: see EmaStage). */
 export class DemaStream implements MaPush {
   private readonly a: EmaStage;
   private readonly b: EmaStage;
-  constructor(p: number) {
+  constructor(p: number, fast = false) {
     const k = 2 / (p + 1);
-    this.a = new EmaStage(p, k);
-    this.b = new EmaStage(p, k);
+    this.a = new EmaStage(p, k, fast);
+    this.b = new EmaStage(p, k, fast);
   }
   push(v: number): number {
     return this.a.push(v) && this.b.push(this.a.e) ? 2 * this.a.e - this.b.e : NaN;
   }
 }
 
-/** Streaming TEMA (three chained EMA stages). */
+/** Streaming TEMA (three chained EMA stages; `fast`: see EmaStage). */
 export class TemaStream implements MaPush {
   private readonly a: EmaStage;
   private readonly b: EmaStage;
   private readonly c: EmaStage;
-  constructor(p: number) {
+  constructor(p: number, fast = false) {
     const k = 2 / (p + 1);
-    this.a = new EmaStage(p, k);
-    this.b = new EmaStage(p, k);
-    this.c = new EmaStage(p, k);
+    this.a = new EmaStage(p, k, fast);
+    this.b = new EmaStage(p, k, fast);
+    this.c = new EmaStage(p, k, fast);
   }
   push(v: number): number {
     return this.a.push(v) && this.b.push(this.a.e) && this.c.push(this.b.e) ? this.c.e + (3 * this.a.e - 3 * this.b.e) : NaN;
@@ -528,6 +537,38 @@ export function singleStream(inner: MaPush): IndicatorStream {
   };
 }
 
+/**
+ * The EMA indicator's stream: EmaStream's arithmetic inline in a class of its own (a
+ * monomorphic update, no call through singleStream's shared MaPush site).
+ */
+class EmaIndicatorStream implements IndicatorStream {
+  readonly values = new Float64Array(1);
+  private n = 0;
+  private e = 0;
+  private readonly k: number;
+  constructor(private readonly p: number) {
+    this.k = 2 / (p + 1);
+  }
+  update(bar: StreamBar | number): number {
+    const v = typeof bar === 'number' ? bar : barValue(bar, 'x');
+    let e = this.e;
+    if (this.n < this.p) {
+      e += v;
+      if (++this.n < this.p) {
+        this.e = e;
+        this.values[0] = NaN;
+        return NaN;
+      }
+      e = e / this.p;
+    } else {
+      e = (v - e) * this.k + e;
+    }
+    this.e = e;
+    this.values[0] = e;
+    return e;
+  }
+}
+
 export const MA_INDICATORS: IndicatorSpec[] = [
   {
     name: 'sma',
@@ -553,7 +594,7 @@ export const MA_INDICATORS: IndicatorSpec[] = [
     params: [periodParam(30)],
     lookback: (p) => p[0]! - 1,
     reference: (i, p, o) => emaFrom(i[0]!, 0, p[0]!, o[0]!),
-    stream: (p) => singleStream(new EmaStream(p[0]!)),
+    stream: (p) => new EmaIndicatorStream(p[0]!),
     talib: { name: 'EMA', params: ['optInTimePeriod'], outputs: ['outReal'] },
     formula: 'e[t] = e[t-1] + k (x[t] - e[t-1]), k = 2/(p+1), e[p-1] = SMA(p); TA-Lib EMA (default, non-Metastock seeding)',
   },

@@ -213,29 +213,66 @@ function rsiCmoRef(x: Float64Array, p: number, out: Float64Array, cmo: boolean):
   }
 }
 
-class RsiState {
+/**
+ * RSI / CMO state, also the IndicatorStream itself (no closure, plain numeric fields): the
+ * steady state (k > p) is tested first; warm-up in a separate method. Same operations as the
+ * kernel (mom_rsi_cmo), so streaming equals batch exactly.
+ */
+class RsiState implements IndicatorStream {
+  readonly values = new Float64Array(1).fill(NaN);
   private k = 0;
   private prev = 0;
   private gain = 0;
   private loss = 0;
-  constructor(private readonly p: number, private readonly cmo: boolean) {}
+  private readonly pm1: number;
+  constructor(private readonly p: number, private readonly cmo: boolean) {
+    this.pm1 = p - 1;
+  }
+  update(bar: StreamBar | number): number {
+    const v = typeof bar === 'number' ? bar : barValue(bar, 'x');
+    let r: number;
+    if (this.k > this.p) {
+      // the steady state of push(), inlined here
+      const d = v - this.prev, p = this.p, pm1 = this.pm1;
+      this.prev = v;
+      let loss = this.loss * pm1, gain = this.gain * pm1;
+      if (d < 0) loss -= d; else gain += d;
+      loss /= p;
+      gain /= p;
+      this.loss = loss;
+      this.gain = gain;
+      const s = gain + loss;
+      r = -1e-14 < s && s < 1e-14 ? 0 : this.cmo ? 100 * ((gain - loss) / s) : 100 * (gain / s);
+    } else {
+      r = this.warm(v);
+    }
+    this.values[0] = r;
+    return r;
+  }
   push(v: number): number {
+    if (this.k > this.p) {
+      const d = v - this.prev, p = this.p, pm1 = this.pm1;
+      this.prev = v;
+      let loss = this.loss * pm1, gain = this.gain * pm1;
+      if (d < 0) loss -= d; else gain += d;
+      loss /= p;
+      gain /= p;
+      this.loss = loss;
+      this.gain = gain;
+      const s = gain + loss;
+      return -1e-14 < s && s < 1e-14 ? 0 : this.cmo ? 100 * ((gain - loss) / s) : 100 * (gain / s);
+    }
+    return this.warm(v);
+  }
+  private warm(v: number): number {
     const k = this.k++, p = this.p;
     if (k === 0) { this.prev = v; return NaN; }
     const d = v - this.prev;
     this.prev = v;
-    if (k <= p) {
-      if (d < 0) this.loss -= d; else this.gain += d;
-      if (k < p) return NaN;
-      this.loss /= p;
-      this.gain /= p;
-    } else {
-      this.loss *= p - 1;
-      this.gain *= p - 1;
-      if (d < 0) this.loss -= d; else this.gain += d;
-      this.loss /= p;
-      this.gain /= p;
-    }
+    if (d < 0) this.loss -= d; else this.gain += d;
+    if (k < p) return NaN;
+    this.loss /= p;
+    this.gain /= p;
     const s = this.gain + this.loss;
     return !isZero(s) ? (this.cmo ? 100 * ((this.gain - this.loss) / s) : 100 * (this.gain / s)) : 0;
   }
@@ -350,33 +387,80 @@ function macdRef(x: Float64Array, p: readonly number[], out: Float64Array[]): vo
   fillNaN(m, 0, total);
 }
 
-function macdStream(p: readonly number[]): IndicatorStream {
-  let fast = p[0]!, slow = p[1]!;
-  const sig = p[2]!;
-  if (slow < fast) [fast, slow] = [slow, fast];
-  const total = slow - 1 + sig - 1;
-  const ks = 2 / (slow + 1), kf = 2 / (fast + 1);
-  const signal = new EmaStream(sig, 2 / (sig + 1));
-  let k = 0, es = 0, ef = 0;
-  return makeStream(3, (bar, values) => {
-    const v = bv(bar, 'x'), i = k++;
-    if (i < slow) {
-      es += v;
-      if (i >= slow - fast) ef += v;
-      if (i < slow - 1) return;
-      es /= slow;
-      ef /= fast;
-    } else {
-      es = (v - es) * ks + es;
-      ef = (v - ef) * kf + ef;
+/**
+ * Streaming MACD as one class (plain numeric fields, no closure, steady state tested first):
+ * the same operations as the kernel (the signal EMA seeded with the mean of the first `sig`
+ * MACD values, summed left to right).
+ */
+class MacdStream implements IndicatorStream {
+  readonly values = new Float64Array(3).fill(NaN);
+  private i = 0;
+  private es = 0;
+  private ef = 0;
+  private e = 0;
+  private readonly fast: number;
+  private readonly slow: number;
+  private readonly sig: number;
+  private readonly total: number;
+  private readonly ks: number;
+  private readonly kf: number;
+  private readonly kg: number;
+  constructor(p: readonly number[]) {
+    let fast = p[0]!, slow = p[1]!;
+    if (slow < fast) [fast, slow] = [slow, fast];
+    this.fast = fast;
+    this.slow = slow;
+    this.sig = p[2]!;
+    this.total = slow - 1 + this.sig - 1;
+    this.ks = 2 / (slow + 1);
+    this.kf = 2 / (fast + 1);
+    this.kg = 2 / (this.sig + 1);
+  }
+  update(bar: StreamBar | number): number {
+    const v = typeof bar === 'number' ? bar : barValue(bar, 'x');
+    if (this.i > this.total) {
+      const es = (v - this.es) * this.ks + this.es;
+      const ef = (v - this.ef) * this.kf + this.ef;
+      this.es = es;
+      this.ef = ef;
+      const m = ef - es;
+      const e = (m - this.e) * this.kg + this.e;
+      this.e = e;
+      const values = this.values;
+      values[0] = m;
+      values[1] = e;
+      values[2] = m - e;
+      return m;
     }
-    const m = ef - es;
-    const s = signal.push(m);
-    if (i < total) return;
+    return this.warm(v);
+  }
+  private warm(v: number): number {
+    const i = this.i++, slow = this.slow;
+    if (i < slow) {
+      this.es += v;
+      if (i >= slow - this.fast) this.ef += v;
+      if (i < slow - 1) return NaN;
+      this.es /= slow;
+      this.ef /= this.fast;
+    } else {
+      this.es = (v - this.es) * this.ks + this.es;
+      this.ef = (v - this.ef) * this.kf + this.ef;
+    }
+    const m = this.ef - this.es;
+    // the signal's seed: a plain sum of MACD[slow-1 .. total], then the mean
+    this.e += m;
+    if (i < this.total) return NaN;
+    this.e /= this.sig;
+    const values = this.values;
     values[0] = m;
-    values[1] = s;
-    values[2] = m - s;
-  });
+    values[1] = this.e;
+    values[2] = m - this.e;
+    return m;
+  }
+}
+
+function macdStream(p: readonly number[]): IndicatorStream {
+  return new MacdStream(p);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -762,8 +846,7 @@ export const MOMENTUM_INDICATORS: IndicatorSpec[] = [
     lookback: (p) => p[0]!,
     reference: single((x, p, o) => rsiCmoRef(x, p[0]!, o, false)),
     stream: (p) => {
-      const s = new RsiState(p[0]!, false);
-      return makeStream(1, (bar, v) => { v[0] = s.push(bv(bar, 'x')); });
+      return new RsiState(p[0]!, false);
     },
     talib: { name: 'RSI', params: ['optInTimePeriod'], outputs: ['outReal'] },
     formula: 'd = x[t] - x[t-1]; G, L = Wilder averages of max(d,0), max(-d,0) (seeded with their means over the first p changes; A = (A (p-1) + v) / p); RSI = 100 G / (G + L), 0 when G + L = 0; TA-Lib RSI',
@@ -1130,8 +1213,7 @@ export const MOMENTUM_INDICATORS: IndicatorSpec[] = [
     lookback: (p) => p[0]!,
     reference: single((x, p, o) => rsiCmoRef(x, p[0]!, o, true)),
     stream: (p) => {
-      const s = new RsiState(p[0]!, true);
-      return makeStream(1, (bar, v) => { v[0] = s.push(bv(bar, 'x')); });
+      return new RsiState(p[0]!, true);
     },
     talib: { name: 'CMO', params: ['optInTimePeriod'], outputs: ['outReal'] },
     formula: 'G, L as in RSI (Wilder averages); CMO = 100 (G - L) / (G + L), 0 when G + L = 0; TA-Lib CMO (Chande\'s original uses plain p-bar sums)',

@@ -14,7 +14,7 @@ const MA_TYPE_INDICATORS: IndicatorSpec[] = [
     params: [periodParam(30)],
     lookback: (p) => 2 * (p[0]! - 1),
     reference: (i, p, o) => demaFrom(i[0]!, 0, p[0]!, o[0]!),
-    stream: (p) => singleStream(new DemaStream(p[0]!)),
+    stream: (p) => singleStream(new DemaStream(p[0]!, true)),
     talib: { name: 'DEMA', params: ['optInTimePeriod'], outputs: ['outReal'] },
     formula: '2 EMA(x) - EMA(EMA(x)), each EMA k = 2/(p+1) seeded with the SMA of its first p inputs; lookback 2(p-1); TA-Lib DEMA',
   },
@@ -27,7 +27,7 @@ const MA_TYPE_INDICATORS: IndicatorSpec[] = [
     params: [periodParam(30)],
     lookback: (p) => 3 * (p[0]! - 1),
     reference: (i, p, o) => temaFrom(i[0]!, 0, p[0]!, o[0]!),
-    stream: (p) => singleStream(new TemaStream(p[0]!)),
+    stream: (p) => singleStream(new TemaStream(p[0]!, true)),
     talib: { name: 'TEMA', params: ['optInTimePeriod'], outputs: ['outReal'] },
     formula: '3 EMA1 - 3 EMA2 + EMA3 with EMA2 = EMA(EMA1), EMA3 = EMA(EMA2) (SMA-seeded); lookback 3(p-1); TA-Lib TEMA',
   },
@@ -188,37 +188,34 @@ function lrConsts(p: number): { sx: number; div: number } {
 
 const EPS = 1.1102230246251565e-16;
 
-interface LrSums { sy: number; sxy: number; sa: number; sxa: number }
+interface LrSums { sy: number; sxy: number }
 
-interface LrBound { km: number; kb: number; sxp: number }
-
-function lrBound(p: number, sx: number, div: number): LrBound {
-  const eps4p = 4 * p * EPS;
-  return { km: eps4p / Math.abs(div), kb: eps4p / p, sxp: sx / p };
+/** TA-Lib's output for `mode` from the sums (its divisions; linreg_exact in trend.h). */
+function lrOut(mode: number, s: LrSums, p: number, sx: number, div: number): number {
+  const m = (p * s.sxy - sx * s.sy) / div;
+  if (mode === LR_SLOPE) return m;
+  if (mode === LR_ANGLE) return Math.atan(m) * (180 / 3.14159265358979323846);
+  const b = (s.sy - m * sx) / p;
+  if (mode === LR_INTERCEPT) return b;
+  return b + m * (mode === LR_TSF ? p : p - 1);
 }
 
-/** The output for `mode`; with `err`, err.v receives the kernel's rounding-error bound (linreg_out in trend.h). */
-function lrOut(mode: number, s: LrSums, p: number, sx: number, div: number, kb?: LrBound, err?: { v: number }): number {
-  const m = (p * s.sxy - sx * s.sy) / div;
-  const me = err ? kb!.km * (p * s.sxa + sx * s.sa) : 0;
-  if (mode === LR_SLOPE) { if (err) err.v = me; return m; }
-  if (mode === LR_ANGLE) {
-    if (err) err.v = (me * 57.29577951308232) / (1 + m * m);
-    return Math.atan(m) * (180 / 3.14159265358979323846);
-  }
-  const b = (s.sy - m * sx) / p;
-  const be = err ? kb!.kb * s.sa + me * kb!.sxp : 0;
-  if (mode === LR_INTERCEPT) { if (err) err.v = be; return b; }
-  const h = mode === LR_TSF ? p : p - 1;
-  if (err) err.v = be + me * h;
-  return b + m * h;
+/** The kernel's error-bound coefficient: err = ce * sum|y| (linreg_row_t in trend.h). */
+function lrBoundCoef(mode: number, p: number, sx: number, div: number): number {
+  const ke = (4 * p + 4) * EPS;
+  const cm = (ke * (p * (p - 1) + sx)) / Math.abs(div);
+  const cb = ke / p + (cm * sx) / p;
+  if (mode === LR_SLOPE) return cm;
+  if (mode === LR_ANGLE) return cm * 57.29577951308232;
+  if (mode === LR_INTERCEPT) return cb;
+  return cb + cm * (mode === LR_TSF ? p : p - 1);
 }
 
 /** TA-Lib's per-window loop (x = bars ago): the reference. */
 function linregRef(x: Float64Array, p: number, mode: number, out: Float64Array): void {
   const n = x.length, { sx, div } = lrConsts(p);
   fillNaN(out, 0, p - 1);
-  const s: LrSums = { sy: 0, sxy: 0, sa: 0, sxa: 0 };
+  const s: LrSums = { sy: 0, sxy: 0 };
   for (let t = p - 1; t < n; t++) {
     s.sy = 0; s.sxy = 0;
     for (let i = p; i-- !== 0;) { const v = x[t - i]!; s.sy += v; s.sxy += i * v; }
@@ -227,60 +224,70 @@ function linregRef(x: Float64Array, p: number, mode: number, out: Float64Array):
 }
 
 /**
- * Streaming linear regression, mirroring linreg_row in trend.h: sliding sums, recomputed with
- * TA-Lib's loop every p bars, while a non-finite value is in the window, and wherever the
- * rounding-error bound exceeds 1e-10 of the output (near-flat windows).
+ * Streaming linear regression, mirroring linreg_row_t in trend.h: sliding sums (reciprocals
+ * instead of TA-Lib's divisions), recomputed with TA-Lib's loop every p bars and wherever the
+ * rounding-error bound exceeds 1e-10 of the output (near-flat windows) or is not finite (a
+ * non-finite value in the window).
  */
 class LinregStream implements IndicatorStream {
   readonly values = new Float64Array(1);
   private readonly buf: Float64Array;
   private readonly sx: number;
   private readonly div: number;
-  private readonly s: LrSums = { sy: 0, sxy: 0, sa: 0, sxa: 0 };
-  private readonly err = { v: 0 };
-  private readonly kb: LrBound;
+  private readonly rdiv: number;
+  private readonly rp: number;
+  private readonly h: number;
+  private readonly ce: number;
+  private readonly s: LrSums = { sy: 0, sxy: 0 };
+  private sa = 0;
   private w = 0; // next write slot = oldest once full
   private count = 0;
-  private bad = 0;
   private since: number;
   constructor(private readonly p: number, private readonly mode: number) {
     this.buf = new Float64Array(p);
     ({ sx: this.sx, div: this.div } = lrConsts(p));
-    this.kb = lrBound(p, this.sx, this.div);
+    this.rdiv = 1 / this.div;
+    this.rp = 1 / p;
+    this.h = mode === LR_TSF ? p : p - 1;
+    this.ce = lrBoundCoef(mode, p, this.sx, this.div);
     this.since = p;
   }
   update(bar: StreamBar | number): number {
-    const p = this.p, v = barValue(bar, 'x'), s = this.s;
+    const p = this.p, v = barValue(bar, 'x'), s = this.s, mode = this.mode;
     const full = this.count === p;
     const old = this.buf[this.w]!;
     this.buf[this.w] = v;
     this.w = this.w + 1 === p ? 0 : this.w + 1;
     if (!full) this.count++;
-    if (v - v !== 0) this.bad++;
-    if (full && old - old !== 0) this.bad--;
     if (this.count < p) return oneOutput(this.values, NaN);
-    if (this.bad === 0 && this.since < p) {
+    if (this.since < p) {
       s.sxy += s.sy - p * old;
       s.sy += v - old;
-      s.sxa += s.sa - p * Math.abs(old);
-      s.sa += Math.abs(v) - Math.abs(old);
+      this.sa += Math.abs(v) - Math.abs(old);
       this.since++;
-      const out = lrOut(this.mode, s, p, this.sx, this.div, this.kb, this.err);
-      const e = this.err.v;
-      if (!(e > 1e-10 * Math.abs(out) && e > 1e-13)) return oneOutput(this.values, out);
+      const m = (p * s.sxy - this.sx * s.sy) * this.rdiv;
+      let out: number;
+      if (mode === LR_SLOPE) out = m;
+      else if (mode === LR_ANGLE) out = Math.atan(m) * (180 / 3.14159265358979323846);
+      else {
+        const b = (s.sy - m * this.sx) * this.rp;
+        out = mode === LR_INTERCEPT ? b : b + m * this.h;
+      }
+      const err = this.ce * this.sa;
+      if ((err <= 1e-10 * Math.abs(out) && err < 1e300) || err <= 1e-13) return oneOutput(this.values, out);
     }
-    s.sy = 0; s.sxy = 0; s.sa = 0; s.sxa = 0;
+    let sy = 0, sxy = 0, sa = 0;
     for (let i = p; i-- !== 0;) {
       let k = this.w + (p - 1 - i); // x[t - i]: the oldest is at w
       if (k >= p) k -= p;
       const y = this.buf[k]!;
-      s.sy += y;
-      s.sxy += i * y;
-      s.sa += Math.abs(y);
-      s.sxa += i * Math.abs(y);
+      sy += y;
+      sxy += i * y;
+      sa += Math.abs(y);
     }
-    this.since = this.bad > 0 ? p : 1;
-    return oneOutput(this.values, lrOut(this.mode, s, p, this.sx, this.div));
+    s.sy = sy; s.sxy = sxy; this.sa = sa;
+    this.since = 1;
+    return oneOutput(this.values, lrOut(mode, s, p, this.sx, this.div));
   }
 }
 

@@ -23,7 +23,12 @@ export function trueRange(h: number, l: number, cp: number): number {
   return v2 !== v2 || v3 !== v3 ? NaN : g;
 }
 
-/** TA-Lib ATR (Wilder): TR from bar 1, seed sum(TR[1..p]) / p at bar p; p == 1 is TRANGE. */
+/**
+ * TA-Lib ATR (Wilder): TR from bar 1, seed sum(TR[1..p]) / p at bar p; p == 1 is TRANGE.
+ * The recursion a = (a (p-1) + TR) / p is evaluated as a * ((p-1)/p) + TR * (1/p), exactly as
+ * the kernel (native/ta/kernels/volatility.h) and AtrStream do: within ~p ulp of TA-Lib's
+ * operation order (the recursion contracts), with a 3x shorter loop-carried chain.
+ */
 export function atrRow(h: Float64Array, l: Float64Array, c: Float64Array, p: number, out: Float64Array): void {
   const n = h.length;
   fillNaN(out, 0, p);
@@ -32,40 +37,88 @@ export function atrRow(h: Float64Array, l: Float64Array, c: Float64Array, p: num
     return;
   }
   if (p >= n) return;
+  const k = (p - 1) / p, r = 1 / p;
   let sum = 0;
   for (let i = 1; i <= p; i++) sum += trueRange(h[i]!, l[i]!, c[i - 1]!);
   let a = sum / p;
   out[p] = a;
   for (let i = p + 1; i < n; i++) {
-    a *= p - 1;
-    a += trueRange(h[i]!, l[i]!, c[i - 1]!);
-    a /= p;
+    a = a * k + trueRange(h[i]!, l[i]!, c[i - 1]!) * r;
     out[i] = a;
   }
 }
 
-/** Streaming TA-Lib ATR. */
+/** Streaming TA-Lib ATR (plain numeric fields; `update` reads a bar's fields directly). */
 export class AtrStream {
   private prevClose = NaN;
   private bars = 0;
   private sum = 0;
   private a = NaN;
-  constructor(readonly p: number) {}
+  private readonly k: number;
+  private readonly r: number;
+  /** Bars after which the recursion runs (never for p == 1, which is TRANGE). */
+  private readonly lim: number;
+  readonly values = new Float64Array(1);
+  constructor(readonly p: number) {
+    this.k = (p - 1) / p;
+    this.r = 1 / p;
+    this.lim = p === 1 ? Number.MAX_SAFE_INTEGER : p;
+  }
   push(h: number, l: number, c: number): number {
-    const p = this.p, k = this.bars++;
     const cp = this.prevClose;
     this.prevClose = c;
+    const k = this.bars;
+    if (k > this.lim) {
+      // Steady state (TR inlined: TA-Lib TRANGE's comparison order, NaN in any input gives NaN).
+      let g = h - l;
+      const v2 = Math.abs(cp - h);
+      if (v2 > g) g = v2;
+      const v3 = Math.abs(cp - l);
+      if (v3 > g) g = v3;
+      const tr = v2 !== v2 || v3 !== v3 ? NaN : g;
+      return (this.a = this.a * this.k + tr * this.r);
+    }
+    this.bars = k + 1;
+    return this.warm(k, h, l, cp);
+  }
+  private warm(k: number, h: number, l: number, cp: number): number {
+    const p = this.p;
     if (k === 0) return NaN;
     const tr = trueRange(h, l, cp);
     if (p === 1) return tr;
     if (k < p) { this.sum += tr; return NaN; }
-    if (k === p) { this.sum += tr; this.a = this.sum / p; return this.a; }
-    let a = this.a;
-    a *= p - 1;
-    a += tr;
-    a /= p;
-    this.a = a;
-    return a;
+    this.sum += tr;
+    this.a = this.sum / p;
+    return this.a;
+  }
+  /** IndicatorStream form (ATR): one value per bar. */
+  update(bar: StreamBar | number): number {
+    const v = typeof bar === 'number' ? this.push(bar, bar, bar) : this.push(num(bar.high), num(bar.low), num(bar.close));
+    this.values[0] = v;
+    return v;
+  }
+}
+
+function num(v: number | undefined): number {
+  return v === undefined ? NaN : v;
+}
+
+/** Streaming TA-Lib NATR: 100 ATR / close (0 where TA_IS_ZERO(close)), NaN before bar p. */
+class NatrStream {
+  private readonly atr: AtrStream;
+  private i = 0;
+  readonly values = new Float64Array(1);
+  constructor(private readonly lb: number) {
+    this.atr = new AtrStream(lb);
+  }
+  update(bar: StreamBar | number): number {
+    let h: number, l: number, c: number;
+    if (typeof bar === 'number') h = l = c = bar;
+    else { h = num(bar.high); l = num(bar.low); c = num(bar.close); }
+    const a = this.atr.push(h, l, c);
+    const v = this.i++ < this.lb ? NaN : talibIsZero(c) ? 0 : (a / c) * 100;
+    this.values[0] = v;
+    return v;
   }
 }
 
@@ -311,9 +364,7 @@ export const VOLATILITY_INDICATORS: IndicatorSpec[] = [
     lookback: (p) => p[0]!,
     reference: (i, p, o) => atrRow(i[0]!, i[1]!, i[2]!, p[0]!, o[0]!),
     stream: (p) => {
-      const s = new AtrStream(p[0]!);
-      const values = new Float64Array(1);
-      return { values, update(bar) { const v = s.push(barValue(bar, 'high'), barValue(bar, 'low'), barValue(bar, 'close')); values[0] = v; return v; } };
+      return new AtrStream(p[0]!);
     },
     talib: { name: 'ATR', params: ['optInTimePeriod'], outputs: ['outReal'] },
     formula:
@@ -334,19 +385,7 @@ export const VOLATILITY_INDICATORS: IndicatorSpec[] = [
       for (let k = p[0]!; k < c.length; k++) out[k] = talibIsZero(c[k]!) ? 0 : (out[k]! / c[k]!) * 100;
     },
     stream: (p) => {
-      const s = new AtrStream(p[0]!), lb = p[0]!;
-      const values = new Float64Array(1);
-      let i = 0;
-      return {
-        values,
-        update(bar) {
-          const c = barValue(bar, 'close');
-          const a = s.push(barValue(bar, 'high'), barValue(bar, 'low'), c);
-          const v = i++ < lb ? NaN : talibIsZero(c) ? 0 : (a / c) * 100;
-          values[0] = v;
-          return v;
-        },
-      };
+      return new NatrStream(p[0]!);
     },
     talib: {
       name: 'NATR',
