@@ -1,9 +1,7 @@
-// Float32 activations for the recurrent-network inference core (native/nn/nn_cpu.cpp).
-//
-// exp is Cephes expf (range reduction to [-ln2/2, ln2/2], degree-6 polynomial; ~1-2 ulp over
-// the clamped range), sigmoid(x) = 1 / (1 + exp(-x)), tanh is Cephes tanhf (odd polynomial for
-// |x| < 0.625, 1 - 2 / (exp(2|x|) + 1) above). Max error vs float64 (tests/models.native.test.ts
-// and the conformance tolerance): < 3e-7 absolute on every gate value.
+// Float32 activations for the recurrent-network inference core (native/nn/nn_cpu.cpp): the
+// scalar ones from nn_act.h (shared with the CUDA kernels) plus AVX2 lanes. Max error vs
+// float64 (tests/models.native.test.ts and the conformance tolerance): < 3e-7 absolute on
+// every gate value.
 //
 // The AVX2 versions perform exactly the same IEEE operations in the same order as the scalar
 // ones (no FMA contraction: the addon builds with -ffp-contract=off, and the vector code uses
@@ -13,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include "nn_act.h"
 #include "nn_spec.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -25,85 +24,7 @@
 
 namespace neurion::nn {
 
-namespace c {
-constexpr float exp_hi = 88.3762626647949f, exp_lo = -88.3762626647949f;
-constexpr float log2e = 1.44269504088896341f, c1 = 0.693359375f, c2 = -2.12194440e-4f;
-constexpr float p0 = 1.9875691500e-4f, p1 = 1.3981999507e-3f, p2 = 8.3334519073e-3f, p3 = 4.1665795894e-2f,
-                p4 = 1.6666665459e-1f, p5 = 5.0000001201e-1f;
-constexpr float t0 = -5.70498872745e-3f, t1 = 2.06390887954e-2f, t2 = -5.37397155531e-2f, t3 = 1.33314422036e-1f,
-                t4 = -3.33332819422e-1f;
-constexpr float tanh_small = 0.625f;
-}  // namespace c
-
-// minps/maxps semantics: the second operand when either is NaN.
-inline float min_ps1(float a, float b) { return a < b ? a : b; }
-inline float max_ps1(float a, float b) { return a > b ? a : b; }
-
-inline float exp_f(float x) {
-  x = min_ps1(x, c::exp_hi);
-  x = max_ps1(x, c::exp_lo);
-  float fx = x * c::log2e;
-  fx = fx + 0.5f;
-  fx = std::floor(fx);
-  const float tmp = fx * c::c1;
-  float z = fx * c::c2;
-  x = x - tmp;
-  x = x - z;
-  z = x * x;
-  float y = c::p0;
-  y = y * x; y = y + c::p1;
-  y = y * x; y = y + c::p2;
-  y = y * x; y = y + c::p3;
-  y = y * x; y = y + c::p4;
-  y = y * x; y = y + c::p5;
-  y = y * z; y = y + x; y = y + 1.0f;
-  int32_t n = static_cast<int32_t>(fx);
-  n = (n + 127) << 23;
-  float pow2n;
-  std::memcpy(&pow2n, &n, 4);
-  return y * pow2n;
-}
-
-inline float sigmoid_f(float x) { return 1.0f / (1.0f + exp_f(-x)); }
-
-inline float tanh_f(float x) {
-  const float ax = std::fabs(x);
-  float y;
-  if (ax < c::tanh_small) {
-    const float z = x * x;
-    float p = c::t0;
-    p = p * z; p = p + c::t1;
-    p = p * z; p = p + c::t2;
-    p = p * z; p = p + c::t3;
-    p = p * z; p = p + c::t4;
-    p = p * z; p = p * x;
-    y = p + x;
-  } else {
-    const float e = exp_f(ax + ax);
-    y = 1.0f - 2.0f / (e + 1.0f);
-    if (x < 0.0f) y = -y;
-  }
-  return y;
-}
-
-inline float hard_sigmoid_f(float x) {
-  float y = 0.2f * x;
-  y = y + 0.5f;
-  y = min_ps1(y, 1.0f);
-  return max_ps1(y, 0.0f);
-}
-
-inline float relu_f(float x) { return max_ps1(x, 0.0f); }
-
-inline float act_f(Act a, float x) {
-  switch (a) {
-    case Act::Tanh: return tanh_f(x);
-    case Act::Sigmoid: return sigmoid_f(x);
-    case Act::HardSigmoid: return hard_sigmoid_f(x);
-    case Act::Relu: return relu_f(x);
-    default: return x;
-  }
-}
+// The scalar activations (and their constants) are in nn_act.h, shared with the CUDA kernels.
 
 #if NEURION_NN_X86
 NEURION_AVX2 inline __m256 exp_v(__m256 x) {
