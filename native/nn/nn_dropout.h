@@ -30,8 +30,8 @@ namespace neurion::nn {
 constexpr uint32_t kDropoutTag = 0x44520000u;
 
 // 0 (dropped) or 1 / (1 - rate) (kept); rate in [0, 1). rate == 0 -> 1 without drawing.
-NEURION_HD inline float dropout_scale(uint32_t k0, uint32_t k1, uint32_t window, uint32_t t, uint32_t unit,
-                                      uint32_t layer, float rate) {
+NEURION_HD float dropout_scale(uint32_t k0, uint32_t k1, uint32_t window, uint32_t t, uint32_t unit,
+                               uint32_t layer, float rate) {
   if (rate <= 0.0f) return 1.0f;
   const Philox4x32 b = philox4x32_10(unit, t, window, kDropoutTag | layer, k0, k1);
   const double u = philox_u01(b.v[0]);

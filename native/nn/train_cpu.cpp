@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "../common/parallel.h"
+#include "nn_dropout.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define NEURION_TRAIN_X86 1
@@ -278,7 +279,11 @@ struct LayerWs {
   std::vector<float> dIn;  // gradient w.r.t. this layer's output: [T][R][u] (sequence) or [R][u]
   std::vector<float> S;    // scratch [R][G]
   std::vector<float> dh, dc, drh;  // [R][u]
+  std::vector<float> Xd;   // dropout (rate > 0): this layer's input after the mask, [T][R][n] (dense: [R][n])
+  std::vector<float> Md;   // dropout: the mask's scales (0 or 1 / (1 - rate)), same shape as Xd
 };
+
+inline float layer_rate(const GradJob& job, int l) { return job.dropout ? job.dropout[l] : 0.0f; }
 
 struct Prepared {
   const ModelSpec* spec;
@@ -307,6 +312,24 @@ void forward_chunk(const Prepared& P, const GradJob& job, int64_t b0, int R, std
     const LayerSpec& s = spec.layers[l];
     LayerWs& lw = ws[l];
     const int u = s.units;
+    if (const float rate = layer_rate(job, l); rate > 0.0f) {
+      // input dropout: element (window b0 + r, t, k) of this layer's input ([steps][R][in_w])
+      const int steps = s.kind == Kind::Dense ? 1 : T;
+      float* xd = lw.Xd.data();
+      float* md = lw.Md.data();
+      for (int t = 0; t < steps; ++t)
+        for (int r = 0; r < R; ++r) {
+          const int64_t q0 = (int64_t{t} * R + r) * in_w;
+          const uint32_t win = static_cast<uint32_t>(b0 + r);
+          for (int k = 0; k < in_w; ++k) {
+            const float m = dropout_scale(job.dropout_k0, job.dropout_k1, win, static_cast<uint32_t>(t), static_cast<uint32_t>(k),
+                                          static_cast<uint32_t>(l), rate);
+            md[q0 + k] = m;
+            xd[q0 + k] = in[q0 + k] * m;
+          }
+        }
+      in = xd;
+    }
     if (s.kind == Kind::Dense) {
       // in: [R][in_w] (the last step of the top recurrent layer or a dense output)
       float* Y = lw.A.data();
@@ -481,6 +504,8 @@ void forward_chunk(const Prepared& P, const GradJob& job, int64_t b0, int R, std
       else lin = ws[l - 1].H.data() + (s.kind == Kind::Dense && !ps.return_sequences ? int64_t{T} * R * ps.units : int64_t{R} * ps.units);
       if (s.kind == Kind::Dense && ps.kind != Kind::Dense) lin = ws[l - 1].H.data() + int64_t{T} * R * ps.units;
     }
+    const bool dropped = layer_rate(job, l) > 0.0f;
+    if (dropped) lin = lw.Xd.data();  // the weights saw the masked input
     if (s.kind == Kind::Dense) {
       float* dP = lw.dAx.data();
       if (l != L - 1) {
@@ -505,9 +530,11 @@ void forward_chunk(const Prepared& P, const GradJob& job, int64_t b0, int R, std
       if (l > 0) {
         float* dIn = ws[l - 1].dIn.data();  // [R][n] for the layer below (last step if recurrent)
         gemm(R, n, u, dP, u, 1, P.WT[l].data(), n, dIn, n, false);
-        const LayerSpec& ps = spec.layers[l - 1];
+        if (dropped) {
+          const float* md = lw.Md.data();
+          for (int64_t q = 0; q < int64_t{R} * n; ++q) dIn[q] *= md[q];
+        }
         dcur = dIn;
-        (void)ps;
       }
       continue;
     }
@@ -629,6 +656,10 @@ void forward_chunk(const Prepared& P, const GradJob& job, int64_t b0, int R, std
     if (l > 0) {
       float* dIn = ws[l - 1].dIn.data();  // [T][R][n]
       gemm(TRi, n, G, dAx, G, 1, P.WT[l].data(), n, dIn, n, false);
+      if (dropped) {
+        const float* md = lw.Md.data();
+        for (int64_t q = 0; q < TR * n; ++q) dIn[q] *= md[q];
+      }
       dcur = dIn;
     }
   }
@@ -705,6 +736,11 @@ double loss_and_grads(const GradJob& job) {
           lw.dAx.resize(R * u);
         }
         lw.dIn.resize((s.return_sequences ? Tz : 1) * R * u);
+      }
+      if (layer_rate(job, l) > 0.0f) {
+        const size_t steps = s.kind == Kind::Dense ? 1 : Tz;
+        lw.Xd.resize(steps * R * static_cast<size_t>(s.input_dim));
+        lw.Md.resize(steps * R * static_cast<size_t>(s.input_dim));
       }
       width = s.units;
     }

@@ -17,6 +17,15 @@
 //   projection x W + b of a layer runs as ONE GEMM over all T * R rows, the recurrent product
 //   h U step by step; in the backward pass only dA_t U^T is sequential, dW = X^T dA,
 //   dU = H^T dA, db and dX = dA W^T are single GEMMs over the whole chunk.
+//
+// DROPOUT (training only; contract and keep/drop decision in nn_dropout.h)
+//   `dropout` holds the INPUT dropout rate of every computing layer (Keras Dropout layers folded
+//   into the layer that follows them). For a layer with rate > 0 the forward pass multiplies its
+//   input element (window b, t, unit) by dropout_scale(k0, k1, b, t, unit, layer, rate) (0 or
+//   1 / (1 - rate)) into a per-layer copy (Xd, the scales in Md), the weight gradients use that
+//   copy, and the gradient handed to the layer below is multiplied by the same scales. Window b
+//   is the index in `starts` (global, not chunk-relative), t = 0 for a Dense layer's input, so the
+//   mask does not depend on chunking or the thread count.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -42,6 +51,8 @@ struct GradJob {
   double* grads = nullptr;            // [weights_len] (overwritten) or null: forward only
   double* outputs = nullptr;          // [batch, units] or null (softmax probabilities for CE)
   int threads = 1;
+  const float* dropout = nullptr;     // [spec->layers.size()] input dropout rate per computing layer, each in [0, 1); null: none
+  uint32_t dropout_k0 = 0, dropout_k1 = 0;  // the step's dropout key (nn_dropout.h)
 };
 
 // "" when the model can be trained here, else the reason (a RangeError's text after "op: ").

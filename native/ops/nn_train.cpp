@@ -1,6 +1,7 @@
 // Recurrent-network training, CPU addon entry point (core in native/nn/train_cpu.*).
 //
-//   nnTrainGrad(spec, params, xs, starts, timesteps, loss, target, sampleWeight?, grads?, outputs?, threads?) -> loss
+//   nnTrainGrad(spec, params, xs, starts, timesteps, loss, target, sampleWeight?, grads?, outputs?, threads?,
+//               dropout?, dropoutKey?) -> loss
 //     spec     Int32Array   the model description (native/nn/nn_spec.h; src/models/native.ts encodeModel)
 //     params   Float32Array the weights, flat in manifest order
 //     xs       Float32Array feature rows [rows, F]; window b is rows starts[b] .. starts[b] + T - 1
@@ -11,6 +12,10 @@
 //     grads    Float64Array [params.length] (overwritten with d mean-loss / d params) | null: forward only
 //     outputs  Float64Array [batch, units] | null (softmax probabilities for cross-entropy)
 //     threads  1..256 (default 1); the result does not depend on it
+//     dropout  Float32Array [computing layers] | null: the INPUT dropout rate of each computing
+//              layer (LSTM / GRU / Dense, in spec order), each in [0, 1); training-time Keras
+//              Dropout, keep/drop per (window, t, unit, layer) as in native/nn/nn_dropout.h
+//     dropoutKey Uint32Array [2]: the step's dropout key (k0, k1); required with dropout
 //   Returns the mean (sample-weighted) loss. Every argument is checked before any memory is
 //   touched: TypeError for a wrong type, RangeError naming the argument, index and value.
 //
@@ -60,6 +65,17 @@ Napi::Value TrainGrad(const Napi::CallbackInfo& info) {
   auto grads = optional_f64(info, 8, op, "grads", &has_grads);
   auto outputs = optional_f64(info, 9, op, "outputs", &has_out);
   const int threads = args::present(info, 10) ? static_cast<int>(args::integer(info, 10, op, "threads", 1, 256)) : 1;
+  const bool has_dropout = args::present(info, 11);
+  Napi::Float32Array dropout;
+  Napi::Uint32Array dropout_key;
+  if (has_dropout) {
+    dropout = args::typed<float, napi_float32_array>(info, 11, op, "dropout", "Float32Array");
+    if (!args::present(info, 12))
+      args::type_error(env, std::string(op) + ": dropoutKey must be a Uint32Array of length 2 when dropout is given, got " +
+                                args::describe(info.Length() > 12 ? info[12] : env.Undefined()));
+    dropout_key = args::u32(info, 12, op, "dropoutKey");
+    args::length_is(info, dropout_key, 2, op, "dropoutKey", "the step's key k0, k1");
+  }
 
   nn::ModelSpec m;
   std::string err = nn::parse_spec(op, spec.Data(), static_cast<int64_t>(spec.ElementLength()),
@@ -71,6 +87,13 @@ Napi::Value TrainGrad(const Napi::CallbackInfo& info) {
   if (m.timesteps != 0 && m.timesteps != T)
     args::range_error(env, std::string(op) + ": sequence length mismatch: the model expects " + std::to_string(m.timesteps) +
                                " timesteps, got " + std::to_string(T));
+  if (has_dropout) {
+    args::length_is(info, dropout, m.layers.size(), op, "dropout", "one input rate per LSTM / GRU / Dense layer");
+    const float* dr = dropout.Data();
+    for (size_t l = 0; l < m.layers.size(); ++l)
+      if (!(dr[l] >= 0.0f && dr[l] < 1.0f))
+        args::range_error(env, std::string(op) + ": dropout[" + std::to_string(l) + "] must be a rate in [0, 1), got " + fmt(dr[l]));
+  }
   std::string what;
   const int64_t bad = nn::first_nonfinite_weight(m, params.Data(), &what);
   if (bad >= 0) args::range_error(env, std::string(op) + ": weight " + what + " is not finite (" + fmt(params.Data()[bad]) + ")");
@@ -140,6 +163,11 @@ Napi::Value TrainGrad(const Napi::CallbackInfo& info) {
   job.grads = has_grads ? grads.Data() : nullptr;
   job.outputs = has_out ? outputs.Data() : nullptr;
   job.threads = threads;
+  if (has_dropout) {
+    job.dropout = dropout.Data();
+    job.dropout_k0 = dropout_key.Data()[0];
+    job.dropout_k1 = dropout_key.Data()[1];
+  }
   double result = 0.0;
   try {
     result = tr::loss_and_grads(job);

@@ -17,10 +17,19 @@
  *
  * Supported for training: Sequential stacks of LSTM / GRU (both GRU bias forms) / Dense whose
  * output is one vector per sequence (the last recurrent layer has returnSequences false, or
- * there is no recurrent layer after a returnSequences-true stack). Dropout layers are rejected:
- * training with dropout is not implemented (inference treats Dropout as identity).
+ * there is no recurrent layer after a returnSequences-true stack).
+ *
+ * Dropout (Keras semantics, contract in native/nn/nn_dropout.h): a Dropout layer is the INPUT
+ * dropout of the computing layer (LSTM / GRU / Dense) that follows it; consecutive Dropouts
+ * combine into one rate 1 - prod(1 - r_i) (`dropoutRates`); a Dropout after the last computing
+ * layer is refused. With `dropout: { rates, key }` every input element (window b, t, unit) of
+ * computing layer `layer` is multiplied by `dropoutScale(key, b, t, unit, layer, rate)` (0 or
+ * 1 / (1 - rate), float32 as in the C++ header, bit for bit) in the forward pass and the same
+ * factor scales its gradient in the backward pass. Without `dropout` the Dropout layers are the
+ * identity (evaluation / inference).
  */
-import { outputShape, modelWeights, type Activation, type DenseLayer, type GruLayer, type LstmLayer, type Model } from '../layers.js';
+import { philoxBlock } from '../../compute/ops/philox.js';
+import { outputShape, modelWeights, type Activation, type DenseLayer, type GruLayer, type Layer, type LstmLayer, type Model } from '../layers.js';
 
 export type LossKind = 'crossentropy' | 'mse';
 
@@ -63,11 +72,54 @@ export function setParams(model: Model, params: ArrayLike<number>): void {
 
 /** Throws a RangeError when the model cannot be trained by this module. */
 export function checkTrainable(op: string, model: Model): void {
-  if (model.layers.some((l) => l.kind === 'dropout')) {
-    throw new RangeError(`${op}: Dropout layers are not supported in training (remove them; inference treats Dropout as identity)`);
-  }
+  dropoutRates(model, op);
   const { sequence } = outputShape(model);
   if (sequence) throw new RangeError(`${op}: the model's output must be one vector per sequence (set returnSequences false on the last recurrent layer)`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dropout
+// ---------------------------------------------------------------------------------------------
+
+/** Philox counter tag of the dropout draws ("DR"), as kDropoutTag in native/nn/nn_dropout.h. */
+export const DROPOUT_TAG = 0x44520000;
+
+const dropBlock = new Uint32Array(4);
+
+/**
+ * native/nn/nn_dropout.h dropout_scale, bit for bit: 0 (dropped) or float32(1 / float32(1 - rate))
+ * (kept), rate taken as float32; one Philox4x32-10 block keyed (k0, k1) with counter
+ * (unit, t, window, 0x44520000 | layer), word 0 -> u = (x + 0.5) 2^-32, keep iff u >= rate.
+ */
+export function dropoutScale(k0: number, k1: number, window: number, t: number, unit: number, layer: number, rate: number): number {
+  const r = Math.fround(rate);
+  if (r <= 0) return 1;
+  philoxBlock(unit >>> 0, t >>> 0, window >>> 0, (DROPOUT_TAG | layer) >>> 0, k0 >>> 0, k1 >>> 0, dropBlock, 0);
+  const u = (dropBlock[0]! + 0.5) * 2.3283064365386963e-10;
+  return u >= r ? Math.fround(1 / Math.fround(1 - r)) : 0;
+}
+
+/**
+ * The training dropout of a model: one INPUT rate per computing layer (LSTM / GRU / Dense, in
+ * order), from the Dropout layers before it (consecutive ones combine: 1 - prod(1 - r_i)), as
+ * float32. Throws a RangeError for a Dropout after the last computing layer (Keras would drop
+ * the model's outputs; the trainers refuse it) and for a combined rate that rounds to 1.
+ */
+export function dropoutRates(model: Model, op = 'dropoutRates'): Float32Array {
+  const rates: number[] = [];
+  let keep = 1;
+  let pending: Layer[] = [];
+  for (const l of model.layers) {
+    if (l.kind === 'dropout') { keep *= 1 - l.rate; pending.push(l); continue; }
+    const r = Math.fround(pending.length === 1 ? (pending[0] as { rate: number }).rate : 1 - keep);
+    if (!(r >= 0 && r < 1)) throw new RangeError(`${op}: the Dropout layers before layer ${l.name} (${pending.map((d) => `${d.name} rate ${(d as { rate: number }).rate}`).join(', ')}) combine to rate ${1 - keep}, which is not below 1 in float32`);
+    rates.push(r);
+    keep = 1; pending = [];
+  }
+  if (pending.length > 0) {
+    throw new RangeError(`${op}: Dropout layer ${pending.map((d) => d.name).join(', ')} comes after the last LSTM / GRU / Dense layer; training refuses a Dropout at the output (put it before a computing layer, e.g. before the Dense head)`);
+  }
+  return Float32Array.from(rates);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -298,6 +350,8 @@ export interface LossArgs {
   loss: LossKind;
   /** Optional per-sequence weights (length batch). */
   sampleWeight?: ArrayLike<number> | null;
+  /** Training dropout: input rate per computing layer (`dropoutRates`) and the step's key (k0, k1). Absent: none. */
+  dropout?: { rates: ArrayLike<number>; key: ArrayLike<number> } | null;
 }
 
 export function referenceLossAndGrads(a: LossArgs): LossAndGrads {
@@ -309,11 +363,22 @@ export function referenceLossAndGrads(a: LossArgs): LossAndGrads {
   const { units } = outputShape(model);
   const outputs = new Float64Array(batch * units);
   let lossSum = 0;
-  // weight tensor index of each layer's first weight
+  const layers = model.layers.filter((l): l is LstmLayer | GruLayer | DenseLayer => l.kind !== 'dropout');
+  // weight tensor index of each computing layer's first weight
   const first: number[] = [];
   let wi = 0;
-  for (const l of model.layers) { first.push(wi); wi += l.kind === 'dense' ? (l.useBias ? 2 : 1) : l.kind === 'dropout' ? 0 : (l.useBias ? 3 : 2); }
+  for (const l of layers) { first.push(wi); wi += l.kind === 'dense' ? (l.useBias ? 2 : 1) : (l.useBias ? 3 : 2); }
   const view = (tensor: number, len: number): Float64Array => grads.subarray(offsets[tensor]!, offsets[tensor]! + len);
+  const drop = a.dropout ?? null;
+  if (drop && drop.rates.length !== layers.length) throw new RangeError(`train.grad: dropout.rates must have length ${layers.length} (one per computing layer), got ${drop.rates.length}`);
+  const rateOf = (li: number): number => (drop ? Math.fround(drop.rates[li]!) : 0);
+  /** The scales of one input row (window b, time t) of computing layer li, width n; null: no dropout. */
+  const maskRow = (li: number, b: number, t: number, n: number): Float64Array | null => {
+    const r = rateOf(li);
+    if (r <= 0) return null;
+    return Float64Array.from({ length: n }, (_, k) => dropoutScale(drop!.key[0]!, drop!.key[1]!, b, t, k, li, r));
+  };
+  const applyMask = (v: Float64Array, m: Float64Array | null): Float64Array => (m ? v.map((e, k) => e * m[k]!) : v);
 
   for (let b = 0; b < batch; b++) {
     const sw = a.sampleWeight ? a.sampleWeight[b]! : 1;
@@ -322,22 +387,28 @@ export function referenceLossAndGrads(a: LossArgs): LossAndGrads {
     for (let t = 0; t < T; t++) seq.push(Float64Array.from({ length: F }, (_, k) => x[(b * T + t) * F + k]!));
     let vec: Float64Array | null = null;
     const caches: Array<LstmCache | GruCache | { pre: Float64Array; y: Float64Array; v: Float64Array }> = [];
-    for (const l of model.layers) {
+    const masks: Array<Array<Float64Array | null>> = [];  // per computing layer: per input step (dense: one)
+    layers.forEach((l, li) => {
       if (l.kind === 'lstm' || l.kind === 'gru') {
-        const cache: LstmCache | GruCache = l.kind === 'lstm' ? lstmForward(l, seq!) : gruForward(l, seq!);
+        const ms = seq!.map((row, t) => maskRow(li, b, t, row.length));
+        masks.push(ms);
+        const xin = seq!.map((row, t) => applyMask(row, ms[t]!));
+        const cache: LstmCache | GruCache = l.kind === 'lstm' ? lstmForward(l, xin) : gruForward(l, xin);
         caches.push(cache);
         if (l.returnSequences) seq = cache.h; else { vec = cache.h[T - 1]!; seq = null; }
-      } else if (l.kind === 'dense') {
-        const v = vec!;
+      } else {
+        const m = maskRow(li, b, 0, vec!.length);
+        masks.push([m]);
+        const v = applyMask(vec!, m);
         const r = denseForward(l, v);
         caches.push({ ...r, v });
         vec = r.y;
       }
-    }
+    });
     const out = vec!;
     outputs.set(out, b * units);
     // loss and d loss / d (last layer output or pre-activation)
-    const last = model.layers[model.layers.length - 1]!;
+    const last = layers[layers.length - 1]!;
     let dPre: Float64Array; // gradient w.r.t. the last Dense pre-activation (or the last vector)
     let lastIsDensePre = false;
     if (loss === 'crossentropy') {
@@ -369,13 +440,13 @@ export function referenceLossAndGrads(a: LossArgs): LossAndGrads {
     // backward
     let dVec: Float64Array | null = dPre;
     let dSeq: Seq | null = null;
-    for (let li = model.layers.length - 1; li >= 0; li--) {
-      const l = model.layers[li]!;
+    for (let li = layers.length - 1; li >= 0; li--) {
+      const l = layers[li]!;
       const cache: LstmCache | GruCache | { pre: Float64Array; y: Float64Array; v: Float64Array } = caches[li]!;
       if (l.kind === 'dense') {
         const c = cache as { pre: Float64Array; y: Float64Array; v: Float64Array };
         let dp = dVec!;
-        if (!(li === model.layers.length - 1 && lastIsDensePre)) {
+        if (!(li === layers.length - 1 && lastIsDensePre)) {
           if (l.activation === 'softmax') {
             let dot = 0;
             for (let j = 0; j < l.units; j++) dot += dp[j]! * c.y[j]!;
@@ -389,8 +460,8 @@ export function referenceLossAndGrads(a: LossArgs): LossAndGrads {
         if (l.useBias) { const gB = view(first[li]! + 1, l.units); for (let j = 0; j < l.units; j++) gB[j]! += dp[j]!; }
         const dv = new Float64Array(l.inputDim);
         for (let k = 0; k < l.inputDim; k++) { let s = 0; for (let j = 0; j < l.units; j++) s += l.kernel[k * l.units + j]! * dp[j]!; dv[k] = s; }
-        dVec = dv;
-      } else if (l.kind === 'lstm' || l.kind === 'gru') {
+        dVec = applyMask(dv, masks[li]![0]!);
+      } else {
         let dh: Seq;
         if (l.returnSequences) dh = dSeq!;
         else {
@@ -400,7 +471,8 @@ export function referenceLossAndGrads(a: LossArgs): LossAndGrads {
         const g = (l.kind === 'lstm' ? 4 : 3) * l.units;
         const gK = view(first[li]!, l.inputDim * g), gU = view(first[li]! + 1, l.units * g);
         const gB = l.useBias ? view(first[li]! + 2, l.kind === 'gru' && l.resetAfter ? 2 * g : g) : null;
-        dSeq = l.kind === 'lstm' ? lstmBackward(l, cache as LstmCache, dh, gK, gU, gB) : gruBackward(l, cache as GruCache, dh, gK, gU, gB);
+        const dx = l.kind === 'lstm' ? lstmBackward(l, cache as LstmCache, dh, gK, gU, gB) : gruBackward(l, cache as GruCache, dh, gK, gU, gB);
+        dSeq = dx.map((row, t) => applyMask(row, masks[li]![t]!));
         dVec = null;
       }
     }

@@ -20,7 +20,9 @@ import { describeValue } from '../../errors.js';
 import type { TestRng } from '../../util/rng.js';
 import { buildModel, outputShape, randomizeWeights, validateModel, type LayerConfig, type Model } from '../layers.js';
 import { encodeModel } from '../native.js';
-import { checkTrainable, referenceLossAndGrads, type LossKind } from './grad-reference.js';
+import { checkTrainable, dropoutRates, referenceLossAndGrads, type LossKind } from './grad-reference.js';
+
+export { dropoutRates, dropoutScale, DROPOUT_TAG } from './grad-reference.js';
 
 export interface TrainGradArgs {
   model: Model;
@@ -35,6 +37,12 @@ export interface TrainGradArgs {
   sampleWeight?: Float64Array | null;
   /** false: forward only (loss and outputs); default true. */
   withGrads?: boolean;
+  /**
+   * Training-time dropout (native/nn/nn_dropout.h): `rates` = one INPUT rate per computing layer
+   * (LSTM / GRU / Dense), usually `dropoutRates(model)`; `key` = the step's dropout key (k0, k1).
+   * Absent or null: no dropout (Dropout layers are the identity: evaluation, inference).
+   */
+  dropout?: { rates: Float32Array; key: Uint32Array } | null;
 }
 
 export interface TrainGradResult {
@@ -49,6 +57,7 @@ interface TrainAddon {
   nnTrainGrad(
     spec: Int32Array, params: Float32Array, xs: Float32Array, starts: Int32Array, timesteps: number, loss: number,
     target: Float64Array, sampleWeight: Float64Array | null, grads: Float64Array | null, outputs: Float64Array | null, threads: number,
+    dropout?: Float32Array | null, dropoutKey?: Uint32Array | null,
   ): number;
   nnTrainInfo(): { chunk: number; simd: string; accumulation: string };
 }
@@ -106,6 +115,25 @@ export function validateTrainGrad(a: TrainGradArgs): void {
       if (!Number.isFinite(w) || w < 0) throw new RangeError(`${OP}: sampleWeight[${b}] must be finite and >= 0, got ${w}`);
     }
   }
+  if (a.dropout !== undefined && a.dropout !== null) {
+    const d = a.dropout;
+    if (typeof d !== 'object') throw new TypeError(`${OP}: dropout must be an object { rates, key } or null, got ${describeValue(d)}`);
+    if (!(d.rates instanceof Float32Array)) throw new TypeError(`${OP}: dropout.rates must be a Float32Array, got ${describeValue(d.rates)}`);
+    const layers = a.model.layers.filter((l) => l.kind !== 'dropout').length;
+    if (d.rates.length !== layers) throw new RangeError(`${OP}: dropout.rates must have length ${layers} (one input rate per LSTM / GRU / Dense layer), got ${d.rates.length}`);
+    for (let l = 0; l < layers; l++) {
+      const r = d.rates[l]!;
+      if (!(r >= 0 && r < 1)) throw new RangeError(`${OP}: dropout.rates[${l}] must be a rate in [0, 1), got ${r}`);
+    }
+    if (!(d.key instanceof Uint32Array)) throw new TypeError(`${OP}: dropout.key must be a Uint32Array, got ${describeValue(d.key)}`);
+    if (d.key.length !== 2) throw new RangeError(`${OP}: dropout.key must have length 2 (k0, k1), got ${d.key.length}`);
+  }
+}
+
+/** The `dropout` argument of a training step: the model's rates and `key`, or null when the model has no Dropout. */
+export function dropoutArg(model: Model, key: Uint32Array): { rates: Float32Array; key: Uint32Array } | null {
+  const rates = dropoutRates(model);
+  return rates.some((r) => r > 0) ? { rates, key } : null;
 }
 
 /** Gathers the windows into a [batch, T, F] float64 tensor. */
@@ -117,7 +145,7 @@ export function gatherWindows(xs: Float32Array, starts: Int32Array, T: number, F
 
 function reference(a: TrainGradArgs): TrainGradResult {
   const x = gatherWindows(a.xs, a.starts, a.timesteps, a.model.features);
-  const r = referenceLossAndGrads({ model: a.model, x, batch: a.starts.length, timesteps: a.timesteps, y: a.target, loss: a.loss, sampleWeight: a.sampleWeight ?? null });
+  const r = referenceLossAndGrads({ model: a.model, x, batch: a.starts.length, timesteps: a.timesteps, y: a.target, loss: a.loss, sampleWeight: a.sampleWeight ?? null, dropout: a.dropout ?? null });
   return { loss: r.loss, grads: a.withGrads === false ? new Float64Array(0) : r.grads, outputs: r.outputs };
 }
 
@@ -129,6 +157,7 @@ export function nativeTrainGrad(addon: NativeAddon, a: TrainGradArgs, threads: n
   const g = a.withGrads === false ? null : grads ?? new Float64Array(enc.weights.length);
   const loss = trainAddon(addon).nnTrainGrad(
     enc.spec, enc.weights, a.xs, a.starts, a.timesteps, a.loss === 'crossentropy' ? 0 : 1, a.target, a.sampleWeight ?? null, g, outputs, threads,
+    a.dropout ? a.dropout.rates : null, a.dropout ? a.dropout.key : null,
   );
   return { loss, grads: g ?? new Float64Array(0), outputs };
 }
@@ -137,7 +166,7 @@ export function nativeTrainGrad(addon: NativeAddon, a: TrainGradArgs, threads: n
 // Conformance cases
 // ---------------------------------------------------------------------------------------------
 
-function randomCase(rng: TestRng, label: string, layers: LayerConfig[], loss: LossKind, F: number, T: number, batch: number): OpCase<TrainGradArgs> {
+function randomCase(rng: TestRng, label: string, layers: LayerConfig[], loss: LossKind, F: number, T: number, batch: number, withDropout = false): OpCase<TrainGradArgs> {
   const model = randomizeWeights(buildModel({ timesteps: null, features: F, layers, seed: rng.int(1, 1e6) }), rng.int(1, 1e6), 0.4);
   const rows = T + batch + 3;
   const xs = Float32Array.from({ length: rows * F }, () => rng.normal());
@@ -146,7 +175,8 @@ function randomCase(rng: TestRng, label: string, layers: LayerConfig[], loss: Lo
   const target = loss === 'crossentropy'
     ? Float64Array.from({ length: batch }, () => rng.int(0, units - 1))
     : Float64Array.from({ length: batch * units }, () => rng.normal());
-  return { label, args: { model, xs, starts, timesteps: T, loss, target } };
+  const dropout = withDropout ? { rates: dropoutRates(model), key: new Uint32Array([rng.nextUint32(), rng.nextUint32()]) } : null;
+  return { label, args: { model, xs, starts, timesteps: T, loss, target, ...(dropout ? { dropout } : {}) } };
 }
 
 export function trainGradCases(rng: TestRng): OpCase<TrainGradArgs>[] {
@@ -159,6 +189,14 @@ export function trainGradCases(rng: TestRng): OpCase<TrainGradArgs>[] {
       { kind: 'gru', units: 9, resetAfter: true, returnSequences: true }, { kind: 'gru', units: 4, resetAfter: true }, { kind: 'dense', units: 6, activation: 'relu' }, sm(3),
     ], 'crossentropy', 2, 4, 17),
     randomCase(rng, 'lstm relu/hard_sigmoid, no bias -> MSE on h', [{ kind: 'lstm', units: 3, activation: 'relu', recurrentActivation: 'hard_sigmoid', useBias: false }], 'mse', 2, 3, 5),
+    randomCase(rng, 'dropout: input 0.2 -> lstm(seq) -> dropout 0.3 -> gru -> dropout 0.5 -> dense softmax CE (2 chunks + tail)', [
+      { kind: 'dropout', rate: 0.2 }, { kind: 'lstm', units: 6, returnSequences: true }, { kind: 'dropout', rate: 0.3 }, { kind: 'gru', units: 5, resetAfter: true },
+      { kind: 'dropout', rate: 0.5 }, sm(3),
+    ], 'crossentropy', 4, 5, 37, true),
+    randomCase(rng, 'dropout: gru -> dropout 0.1 + 0.25 (combined) -> dense relu -> dropout 0.4 -> dense tanh MSE', [
+      { kind: 'gru', units: 7 }, { kind: 'dropout', rate: 0.1 }, { kind: 'dropout', rate: 0.25 }, { kind: 'dense', units: 5, activation: 'relu' },
+      { kind: 'dropout', rate: 0.4 }, { kind: 'dense', units: 2, activation: 'tanh' },
+    ], 'mse', 3, 6, 19, true),
   ];
 }
 
@@ -188,6 +226,11 @@ export const nnTrainGradOp: OpDef<TrainGradArgs, TrainGradResult> = {
         { label: 'xs not Float32Array', args: { model, xs: new Float64Array(20), starts: new Int32Array([0]), timesteps: 3, loss: 'crossentropy', target: new Float64Array([0]) }, error: TypeError, match: /xs must be a Float32Array/ },
         { label: 'start past the end', args: { model, xs, starts: new Int32Array([8]), timesteps: 3, loss: 'crossentropy', target: new Float64Array([0]) }, error: RangeError, match: /starts\[0\] = 8/ },
         { label: 'class out of range', args: { model, xs, starts: new Int32Array([0]), timesteps: 3, loss: 'crossentropy', target: new Float64Array([3]) }, error: RangeError, match: /target\[0\]/ },
+        { label: 'Dropout after the last computing layer', args: { model: buildModel({ timesteps: null, features: 2, layers: [{ kind: 'lstm', units: 2 }, { kind: 'dense', units: 3, activation: 'softmax' }, { kind: 'dropout', rate: 0.2 }] }), xs, starts: new Int32Array([0]), timesteps: 3, loss: 'crossentropy', target: new Float64Array([0]) }, error: RangeError, match: /Dropout layer dropout_1 comes after the last/ },
+        { label: 'dropout rate 1', args: { model, xs, starts: new Int32Array([0]), timesteps: 3, loss: 'crossentropy', target: new Float64Array([0]), dropout: { rates: new Float32Array([0, 1]), key: new Uint32Array(2) } }, error: RangeError, match: /dropout\.rates\[1\] must be a rate in \[0, 1\), got 1/ },
+        { label: 'dropout rates wrong length', args: { model, xs, starts: new Int32Array([0]), timesteps: 3, loss: 'crossentropy', target: new Float64Array([0]), dropout: { rates: new Float32Array([0.5]), key: new Uint32Array(2) } }, error: RangeError, match: /dropout\.rates must have length 2/ },
+        { label: 'dropout rates as Float64Array', args: { model, xs, starts: new Int32Array([0]), timesteps: 3, loss: 'crossentropy', target: new Float64Array([0]), dropout: { rates: new Float64Array([0.5, 0]), key: new Uint32Array(2) } }, error: TypeError, match: /dropout\.rates must be a Float32Array/ },
+        { label: 'dropout key of length 3', args: { model, xs, starts: new Int32Array([0]), timesteps: 3, loss: 'crossentropy', target: new Float64Array([0]), dropout: { rates: new Float32Array([0.5, 0]), key: new Uint32Array(3) } }, error: RangeError, match: /dropout\.key must have length 2/ },
         { label: 'sequence output', args: { model: buildModel({ timesteps: null, features: 2, layers: [{ kind: 'lstm', units: 2, returnSequences: true }] }), xs, starts: new Int32Array([0]), timesteps: 3, loss: 'mse', target: new Float64Array(2) }, error: RangeError, match: /one vector per sequence/ },
       ];
     },

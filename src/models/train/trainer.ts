@@ -7,6 +7,12 @@
  * 32-bit draw, ties by index), the gradients are bit-identical for any thread count (see
  * native/nn/train_cpu.h) and the optimizer is plain sequential float64 code. Same seed, same
  * data, same backend -> the same weights, bit for bit.
+ *
+ * Dropout: the model's Dropout layers act in the training steps only (Keras semantics,
+ * native/nn/nn_dropout.h). Step s (0-based optimizer step over the whole run) uses the dropout
+ * key `dropoutStepKey(seed, s)` = words 0, 1 of the Philox4x32-10 block keyed by the seed with
+ * counter [s low, s high, 0x4452 'DR', 1]: fresh masks every step, the same masks for the same
+ * seed. Validation / test evaluation (`evaluate`) and inference run without dropout.
  */
 import { philoxBlock, philoxKey } from '../../compute/ops/philox.js';
 import { defaultThreads } from '../../compute/run.js';
@@ -14,7 +20,7 @@ import { nativeAddon, type BackendName } from '../../compute/backend.js';
 import { encodeModel } from '../native.js';
 import { outputShape, type Model } from '../layers.js';
 import { getParams, setParams, type LossKind } from './grad-reference.js';
-import { nativeTrainGrad, nnTrainGradOp, trainingBackend, validateTrainGrad, type TrainGradArgs, type TrainGradResult } from './grad.js';
+import { dropoutArg, nativeTrainGrad, nnTrainGradOp, trainingBackend, validateTrainGrad, type TrainGradArgs, type TrainGradResult } from './grad.js';
 import { clipByGlobalNorm, createOptimizer, type OptimizerConfig } from './optim.js';
 
 /** Windows over feature rows plus their targets. */
@@ -52,13 +58,27 @@ export interface EpochLog {
   sequencesPerSecond: number;
 }
 
+/** The backend a training run uses (whatever `trainingBackend` resolves to). */
+export type TrainBackend = ReturnType<typeof trainingBackend>;
+
 export interface FitResult {
   history: EpochLog[];
   bestEpoch: number;
   bestValLoss: number | null;
   stoppedEarly: boolean;
-  backend: 'cpu' | 'js';
+  backend: TrainBackend;
   steps: number;
+  /** Input dropout rate of each computing layer in the training steps (all 0: none). */
+  dropout: number[];
+}
+
+/** The dropout key (k0, k1) of training step `step` for `seed` (see the top comment). */
+export function dropoutStepKey(seed: number, step: number): Uint32Array {
+  if (!Number.isSafeInteger(step) || step < 0) throw new RangeError(`dropoutStepKey: step must be a non-negative safe integer, got ${step}`);
+  const key = philoxKey(seed);
+  const block = new Uint32Array(4);
+  philoxBlock(step % 4294967296, Math.floor(step / 4294967296), 0x4452, 1, key[0]!, key[1]!, block, 0);
+  return block.subarray(0, 2).slice();
 }
 
 /** Philox permutation of [0, n) for (seed, epoch). */
@@ -91,12 +111,12 @@ function subset(set: WindowSet, idx: Int32Array, from: number, to: number, units
 }
 
 /** A gradient function bound to a model and backend (native: the spec is encoded once). */
-export function gradFunction(model: Model, backend: 'cpu' | 'js', threads?: number): (a: Omit<TrainGradArgs, 'model'>, params: Float32Array) => TrainGradResult {
+export function gradFunction(model: Model, backend: TrainBackend, threads?: number): (a: Omit<TrainGradArgs, 'model'>, params: Float32Array) => TrainGradResult {
   if (backend === 'js') {
     return (a, params) => { setParams(model, params); return nnTrainGradOp.reference({ ...a, model }); };
   }
   const { spec } = encodeModel(model);
-  const addon = nativeAddon('cpu');
+  const addon = nativeAddon(backend);
   return (a, params) => {
     const th = threads ?? defaultThreads(a.starts.length * a.timesteps * model.features * 64);
     return nativeTrainGrad(addon, { ...a, model }, th, spec, params);
@@ -150,6 +170,8 @@ export function fit(model: Model, train: WindowSet, opts: FitOptions): FitResult
   const f = gradFunction(model, backend, opts.threads);
   const params = getParams(model);
   const opt = createOptimizer(params.length, opts.optimizer);
+  const dropoutRates = dropoutArg(model, new Uint32Array(2))?.rates ?? null;
+  let step = 0;
   const history: EpochLog[] = [];
   let best = Infinity, bestEpoch = -1, bestParams: Float32Array | null = null, since = 0, stoppedEarly = false;
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
@@ -159,7 +181,9 @@ export function fit(model: Model, train: WindowSet, opts: FitOptions): FitResult
     for (let from = 0; from < n; from += opts.batchSize) {
       const to = Math.min(n, from + opts.batchSize);
       const s = subset(train, order, from, to, units, opts.loss);
-      const r = f({ xs: train.xs, starts: s.starts, timesteps: opts.timesteps, loss: opts.loss, target: s.target, sampleWeight: s.sampleWeight }, params);
+      const dropout = dropoutRates ? { rates: dropoutRates, key: dropoutStepKey(opts.seed, step) } : null;
+      step++;
+      const r = f({ xs: train.xs, starts: s.starts, timesteps: opts.timesteps, loss: opts.loss, target: s.target, sampleWeight: s.sampleWeight, dropout }, params);
       if (!Number.isFinite(r.loss)) throw new RangeError(`fit: the loss became ${r.loss} at epoch ${epoch}; lower the learning rate or set clipNorm`);
       lossSum += r.loss * (to - from);
       if (opts.clipNorm !== undefined) clipByGlobalNorm(r.grads, opts.clipNorm);
@@ -181,5 +205,6 @@ export function fit(model: Model, train: WindowSet, opts: FitOptions): FitResult
     }
   }
   if (bestParams) setParams(model, bestParams);
-  return { history, bestEpoch: bestParams ? bestEpoch : history.length - 1, bestValLoss: bestParams ? best : null, stoppedEarly, backend, steps: opt.iterations };
+  const rates = dropoutRates ? Array.from(dropoutRates) : model.layers.filter((l) => l.kind !== 'dropout').map(() => 0);
+  return { history, bestEpoch: bestParams ? bestEpoch : history.length - 1, bestValLoss: bestParams ? best : null, stoppedEarly, backend, steps: opt.iterations, dropout: rates };
 }
