@@ -4,7 +4,9 @@
 #   1. compiles every kernels/*.cu with nvcc for sm_90 (compile only, into a temp dir,
 #      warnings shown, ptxas register/spill report with VERBOSE=1);
 #   2. builds and runs the host emulation of the kernels' index logic
-#      (kernels/test/emulate.cpp, g++ with AddressSanitizer/UBSan when available);
+#      (kernels/test/emulate.cpp, g++ with AddressSanitizer/UBSan when available), and of the
+#      training path (kernels/test/emulate_train.cpp: nn_train.cuh's launch sequence and GEMM
+#      tiles on the host, checked against the CPU training core native/nn/train_cpu.cpp);
 #   3. when cmake and the npm dev dependencies are present: the full `npm run build:cuda`
 #      (timed), then kernels/test/smoke.cjs (the addon loads, deviceCount() works without
 #      a GPU, argument errors match the CPU addon, conformance when a GPU is present).
@@ -68,6 +70,16 @@ else
     echo "ok   emulate${san:+ (ASan+UBSan)}"
   else
     echo "FAIL emulate"
+    status=1
+  fi
+  # Training path (kernels/nn_train.cuh) against the CPU training core, linked in.
+  if "$cxx" -std=c++17 -O1 -g -Wall -Wextra -Wno-unused-parameter "${san[@]}" kernels/test/emulate_train.cpp \
+       native/nn/train_cpu.cpp -o "$tmp/emulate_train" -lpthread && "$tmp/emulate_train" > "$tmp/emulate_train.log" 2>&1; then
+    tail -1 "$tmp/emulate_train.log" | sed 's/^ok   /     /'
+    echo "ok   emulate_train${san:+ (ASan+UBSan)}"
+  else
+    [ -s "$tmp/emulate_train.log" ] && sed 's/^/     /' "$tmp/emulate_train.log"
+    echo "FAIL emulate_train"
     status=1
   fi
 fi
