@@ -10,9 +10,15 @@
 //         (PyTorch: n = tanh(W_in x + b_in + r * (W_hn h + b_hn)))
 //   both  h' = z * h + (1 - z) * h~
 //   Dense y = act(x W + b)
+// GCC 12 reports its own _mm512_undefined_ps() placeholders (inside the masked intrinsics) as
+// "may be used uninitialized": a known false positive.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include "nn_cpu.h"
 
+
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include "../common/parallel.h"
 
 namespace neurion::nn {
@@ -22,6 +28,7 @@ namespace {
 void act_inplace(Act a, float* p, int64_t n) {
   if (a == Act::Linear) return;
 #if NEURION_NN_X86
+  if (have_avx512()) return act_inplace_avx512(a, p, n);
   if (have_avx2()) return act_inplace_avx2(a, p, n);
 #endif
   for (int64_t i = 0; i < n; ++i) p[i] = act_f(a, p[i]);
@@ -39,7 +46,7 @@ void softmax_row(float* y, int n) {
 }
 
 void fill_bias(Buf& b, int64_t np, const float* src, int64_t n) {
-  b.reset(np + 8);
+  b.reset(np + 16);
   if (src != nullptr) std::copy(src, src + n, b.data());
 }
 
@@ -48,23 +55,33 @@ void fill_bias(Buf& b, int64_t np, const float* src, int64_t n) {
 std::shared_ptr<Net> build_net(const ModelSpec& spec, const float* w) {
   auto net = std::make_shared<Net>();
   net->spec = spec;
-  int ldg = 8, ldt = 8;
+  int ldg = 16, ldt = 8;
   for (const LayerSpec& s : spec.layers) {
     NetLayer L;
     L.s = s;
     const int u = s.units, in = s.input_dim, g = s.gates();
     L.ldh = static_cast<int>(pad8(u));
-    L.W.pack(w + s.kernel, in, g * u, 0, g * u);
     const float* bias = s.use_bias ? w + s.bias : nullptr;
-    fill_bias(L.bx, L.W.Np, bias, int64_t{g} * u);
-    if (s.kind == Kind::LSTM || (s.kind == Kind::GRU && s.reset_after)) {
-      L.U.pack(w + s.recurrent, u, g * u, 0, g * u);
-      if (s.kind == Kind::GRU) fill_bias(L.bh, L.U.Np, bias != nullptr ? bias + int64_t{g} * u : nullptr, int64_t{g} * u);
-    } else if (s.kind == Kind::GRU) {
-      L.U.pack(w + s.recurrent, u, 3 * u, 0, 2 * u);
-      L.Uh.pack(w + s.recurrent, u, 3 * u, 2 * u, u);
+    const float* K = w + s.kernel;
+    const float* R = s.kind == Kind::Dense ? nullptr : w + s.recurrent;
+    if (s.kind == Kind::Dense) {
+      L.W.pack(K, in, u, 0, u);
+      fill_bias(L.bx, L.W.Np, bias, u);
+    } else if (s.kind == Kind::LSTM) {
+      L.W.pack2(K, in, g * u, R, u, g * u, 0, g * u);
+      fill_bias(L.bx, L.W.Np, bias, int64_t{g} * u);
+    } else if (s.reset_after) {
+      L.W.pack(K, in, 3 * u, 0, 3 * u);
+      fill_bias(L.bx, L.W.Np, bias, int64_t{3} * u);
+      L.U.pack(R, u, 3 * u, 0, 3 * u);
+      fill_bias(L.bh, L.U.Np, bias != nullptr ? bias + int64_t{3} * u : nullptr, int64_t{3} * u);
+    } else {
+      L.W.pack2(K, in, 3 * u, R, u, 3 * u, 0, 2 * u);
+      fill_bias(L.bx, L.W.Np, bias, int64_t{2} * u);
+      L.U.pack2(K, in, 3 * u, R, u, 3 * u, 2 * u, u);
+      fill_bias(L.bh, L.U.Np, bias != nullptr ? bias + int64_t{2} * u : nullptr, u);
     }
-    ldg = std::max({ldg, L.W.Np + 8, L.U.Np + 8});
+    ldg = std::max({ldg, L.W.Np + 16, L.U.Np + 16});
     ldt = std::max(ldt, L.ldh);
     net->layers.push_back(std::move(L));
   }
@@ -80,7 +97,7 @@ void Workspace::init(const Net& net, int n) {
   for (size_t l = 0; l < L; ++l) {
     const NetLayer& nl = net.layers[l];
     if (nl.s.kind == Kind::Dense) {
-      y[l].reset(int64_t{n} * nl.ldh);
+      y[l].reset(int64_t{n} * std::max<int64_t>(nl.ldh, nl.W.Np));
     } else {
       h[l].reset(int64_t{n} * nl.ldh);
       if (nl.s.kind == Kind::LSTM) c[l].reset(int64_t{n} * nl.ldh);
@@ -99,31 +116,105 @@ void Workspace::reset_state() {
 
 namespace {
 
+// ---- element-wise gate passes (one row of u units) ------------------------------------------
+// The vector versions perform the scalar versions' operations in the same order (no FMA):
+// every unit's result is the same whichever path, lane or tail computed it.
+
+void lstm_cell_generic(Act ra, Act act, float* gr, float* cr, float* hr, float* tr, int u) {
+  act_inplace(ra, gr, 2 * int64_t{u});  // i, f
+  act_inplace(act, gr + 2 * u, u);      // c~
+  act_inplace(ra, gr + 3 * u, u);       // o
+  for (int j = 0; j < u; ++j) {
+    const float fc = gr[u + j] * cr[j];
+    const float ig = gr[j] * gr[2 * u + j];
+    cr[j] = fc + ig;
+    tr[j] = cr[j];
+  }
+  act_inplace(act, tr, u);
+  for (int j = 0; j < u; ++j) hr[j] = gr[3 * u + j] * tr[j];
+}
+
+// z, r already activated in g[0, 2u); h~ pre-activation at hh: h = z h + (1 - z) act(h~).
+void gru_update_generic(Act act, const float* z, float* hh, float* hr, int u) {
+  act_inplace(act, hh, u);
+  for (int j = 0; j < u; ++j) {
+    const float keep = z[j] * hr[j];
+    const float w = 1.0f - z[j];
+    const float upd = w * hh[j];
+    hr[j] = keep + upd;
+  }
+}
+
+#if NEURION_NN_X86
+inline __mmask16 tail_mask(int n) { return static_cast<__mmask16>((1u << n) - 1u); }
+
+NEURION_AVX512 void lstm_cell_avx512(Act ra, Act act, const float* gr, float* cr, float* hr, int u) {
+  for (int j = 0; j < u; j += 16) {
+    const __mmask16 m = u - j >= 16 ? static_cast<__mmask16>(0xffff) : tail_mask(u - j);
+    const __m512 i = act_v16(ra, _mm512_maskz_loadu_ps(m, gr + j));
+    const __m512 f = act_v16(ra, _mm512_maskz_loadu_ps(m, gr + u + j));
+    const __m512 cc = act_v16(act, _mm512_maskz_loadu_ps(m, gr + 2 * u + j));
+    const __m512 o = act_v16(ra, _mm512_maskz_loadu_ps(m, gr + 3 * u + j));
+    const __m512 fc = _mm512_mul_ps(f, _mm512_maskz_loadu_ps(m, cr + j));
+    const __m512 ig = _mm512_mul_ps(i, cc);
+    const __m512 c = _mm512_add_ps(fc, ig);
+    _mm512_mask_storeu_ps(cr + j, m, c);
+    _mm512_mask_storeu_ps(hr + j, m, _mm512_mul_ps(o, act_v16(act, c)));
+  }
+}
+
+// reset_after = false: zr = activated z, r; t = r * h.
+NEURION_AVX512 void gru_zr_avx512(Act ra, float* zr, const float* hr, float* tr, int u) {
+  act_inplace_avx512(ra, zr, 2 * int64_t{u});
+  for (int j = 0; j < u; j += 16) {
+    const __mmask16 m = u - j >= 16 ? static_cast<__mmask16>(0xffff) : tail_mask(u - j);
+    _mm512_mask_storeu_ps(tr + j, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, zr + u + j), _mm512_maskz_loadu_ps(m, hr + j)));
+  }
+}
+
+// reset_after = true: gx = x part (+ input bias), gh = h part (+ recurrent bias), 3u each.
+// Leaves z in gx[0, u) and h~ (pre-activation) in gx[2u, 3u).
+NEURION_AVX512 void gru_ra_avx512(Act ra, float* gx, const float* gh, int u) {
+  for (int j = 0; j < 2 * u; j += 16) {
+    const __mmask16 m = 2 * u - j >= 16 ? static_cast<__mmask16>(0xffff) : tail_mask(2 * u - j);
+    const __m512 s = _mm512_add_ps(_mm512_maskz_loadu_ps(m, gx + j), _mm512_maskz_loadu_ps(m, gh + j));
+    _mm512_mask_storeu_ps(gx + j, m, act_v16(ra, s));
+  }
+  for (int j = 0; j < u; j += 16) {
+    const __mmask16 m = u - j >= 16 ? static_cast<__mmask16>(0xffff) : tail_mask(u - j);
+    const __m512 rh = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, gx + u + j), _mm512_maskz_loadu_ps(m, gh + 2 * u + j));
+    _mm512_mask_storeu_ps(gx + 2 * u + j, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, gx + 2 * u + j), rh));
+  }
+}
+
+NEURION_AVX512 void gru_update_avx512(Act act, const float* z, const float* hh, float* hr, int u) {
+  const __m512 one = _mm512_set1_ps(1.0f);
+  for (int j = 0; j < u; j += 16) {
+    const __mmask16 m = u - j >= 16 ? static_cast<__mmask16>(0xffff) : tail_mask(u - j);
+    const __m512 zv = _mm512_maskz_loadu_ps(m, z + j);
+    const __m512 keep = _mm512_mul_ps(zv, _mm512_maskz_loadu_ps(m, hr + j));
+    const __m512 w = _mm512_sub_ps(one, zv);
+    const __m512 upd = _mm512_mul_ps(w, act_v16(act, _mm512_maskz_loadu_ps(m, hh + j)));
+    _mm512_mask_storeu_ps(hr + j, m, _mm512_add_ps(keep, upd));
+  }
+}
+#endif
+
 void lstm_step(const NetLayer& L, Workspace& ws, int l, int n, const float* x, int64_t ldx, int64_t ldg, int64_t ldt) {
   const int u = L.s.units;
   float* G = ws.g.data();
   float* h = ws.h[l].data();
   float* c = ws.c[l].data();
-  float* t = ws.tmp.data();
-  gemm(x, ldx, n, L.W, L.bx.data(), 0, G, ldg);
-  gemm(h, L.ldh, n, L.U, G, ldg, G, ldg);
-  for (int r = 0; r < n; ++r) {
-    float* gr = G + r * ldg;
-    float* hr = h + r * L.ldh;
-    float* cr = c + r * L.ldh;
-    float* tr = t + r * ldt;
-    act_inplace(L.s.rec_act, gr, 2 * int64_t{u});  // i, f
-    act_inplace(L.s.act, gr + 2 * u, u);           // c~
-    act_inplace(L.s.rec_act, gr + 3 * u, u);       // o
-    for (int j = 0; j < u; ++j) {
-      const float fc = gr[u + j] * cr[j];
-      const float ig = gr[j] * gr[2 * u + j];
-      cr[j] = fc + ig;
-      tr[j] = cr[j];
-    }
-    act_inplace(L.s.act, tr, u);
-    for (int j = 0; j < u; ++j) hr[j] = gr[3 * u + j] * tr[j];
+  gemm2(x, ldx, h, L.ldh, n, L.W, L.bx.data(), 0, G, ldg);
+#if NEURION_NN_X86
+  if (have_avx512()) {
+    for (int r = 0; r < n; ++r) lstm_cell_avx512(L.s.rec_act, L.s.act, G + r * ldg, c + r * L.ldh, h + r * L.ldh, u);
+    return;
   }
+#endif
+  float* t = ws.tmp.data();
+  for (int r = 0; r < n; ++r)
+    lstm_cell_generic(L.s.rec_act, L.s.act, G + r * ldg, c + r * L.ldh, h + r * L.ldh, t + r * ldt, u);
 }
 
 void gru_step(const NetLayer& L, Workspace& ws, int l, int n, const float* x, int64_t ldx, int64_t ldg, int64_t ldt) {
@@ -132,65 +223,73 @@ void gru_step(const NetLayer& L, Workspace& ws, int l, int n, const float* x, in
   float* G2 = ws.g2.data();
   float* h = ws.h[l].data();
   float* t = ws.tmp.data();
-  gemm(x, ldx, n, L.W, L.bx.data(), 0, G, ldg);
+#if NEURION_NN_X86
+  const bool v512 = have_avx512();
+#else
+  const bool v512 = false;
+#endif
   if (L.s.reset_after) {
+    gemm(x, ldx, n, L.W, L.bx.data(), 0, G, ldg);
     gemm(h, L.ldh, n, L.U, L.bh.data(), 0, G2, ldg);
     for (int r = 0; r < n; ++r) {
       float* gx = G + r * ldg;
       const float* gh = G2 + r * ldg;
+      float* hr = h + r * L.ldh;
+#if NEURION_NN_X86
+      if (v512) {
+        gru_ra_avx512(L.s.rec_act, gx, gh, u);
+        gru_update_avx512(L.s.act, gx, gx + 2 * u, hr, u);
+        continue;
+      }
+#endif
       for (int j = 0; j < 2 * u; ++j) gx[j] = gx[j] + gh[j];
       act_inplace(L.s.rec_act, gx, 2 * int64_t{u});  // z, r
       for (int j = 0; j < u; ++j) {
         const float rh = gx[u + j] * gh[2 * u + j];
         gx[2 * u + j] = gx[2 * u + j] + rh;
       }
+      gru_update_generic(L.s.act, gx, gx + 2 * u, hr, u);
     }
-  } else {
-    gemm(h, L.ldh, n, L.U, G, ldg, G2, ldg);  // z, r pre-activations (x part + h part)
-    for (int r = 0; r < n; ++r) {
-      float* zr = G2 + r * ldg;
-      act_inplace(L.s.rec_act, zr, 2 * int64_t{u});
-      const float* hr = h + r * L.ldh;
-      float* tr = t + r * ldt;
-      for (int j = 0; j < u; ++j) tr[j] = zr[u + j] * hr[j];
-    }
-    // G2[:, 2u : 2u + Np) = G[:, 2u : ...] + (r * h) Uh: rows of G2 keep z, r in [0, 2u).
-    gemm(t, ldt, n, L.Uh, G + 2 * u, ldg, G2 + 2 * u, ldg);
-    for (int r = 0; r < n; ++r) {
-      float* gx = G + r * ldg;
-      const float* zr = G2 + r * ldg;
-      for (int j = 0; j < u; ++j) {
-        gx[j] = zr[j];
-        gx[2 * u + j] = zr[2 * u + j];
-      }
-    }
+    return;
   }
-  // G rows: z in [0, u), pre-activation of h~ in [2u, 3u).
+  // reset_after = false: z, r = ra(bias + x W + h U) over [0, 2u); then
+  // h~ = act(bias + x W_h + (r * h) U_h), one stacked pass.
+  gemm2(x, ldx, h, L.ldh, n, L.W, L.bx.data(), 0, G, ldg);
   for (int r = 0; r < n; ++r) {
-    float* gx = G + r * ldg;
-    float* hr = h + r * L.ldh;
-    act_inplace(L.s.act, gx + 2 * u, u);
-    for (int j = 0; j < u; ++j) {
-      const float z = gx[j];
-      const float keep = z * hr[j];
-      const float w = 1.0f - z;
-      const float upd = w * gx[2 * u + j];
-      hr[j] = keep + upd;
-    }
+    float* zr = G + r * ldg;
+    const float* hr = h + r * L.ldh;
+    float* tr = t + r * ldt;
+#if NEURION_NN_X86
+    if (v512) { gru_zr_avx512(L.s.rec_act, zr, hr, tr, u); continue; }
+#endif
+    act_inplace(L.s.rec_act, zr, 2 * int64_t{u});
+    for (int j = 0; j < u; ++j) tr[j] = zr[u + j] * hr[j];
+  }
+  gemm2(x, ldx, t, ldt, n, L.U, L.bh.data(), 0, G2, ldg);
+  for (int r = 0; r < n; ++r) {
+#if NEURION_NN_X86
+    if (v512) { gru_update_avx512(L.s.act, G + r * ldg, G2 + r * ldg, h + r * L.ldh, u); continue; }
+#endif
+    gru_update_generic(L.s.act, G + r * ldg, G2 + r * ldg, h + r * L.ldh, u);
   }
 }
 
 void dense_step(const NetLayer& L, Workspace& ws, int l, int n, const float* x, int64_t ldx) {
   float* y = ws.y[l].data();
-  gemm(x, ldx, n, L.W, L.bx.data(), 0, y, L.ldh);
+  const int64_t ld = std::max<int64_t>(L.ldh, L.W.Np);
+  gemm(x, ldx, n, L.W, L.bx.data(), 0, y, ld);
   for (int r = 0; r < n; ++r) {
-    float* yr = y + r * L.ldh;
+    float* yr = y + r * ld;
     if (L.s.act == Act::Softmax) softmax_row(yr, L.s.units);
     else act_inplace(L.s.act, yr, L.s.units);
   }
 }
 
 }  // namespace
+
+int64_t out_stride(const NetLayer& L) {
+  return L.s.kind == Kind::Dense ? std::max<int64_t>(L.ldh, L.W.Np) : L.ldh;
+}
 
 const float* step_layers(const Net& net, Workspace& ws, size_t first, size_t end, int n, const float* x, int64_t ldx,
                          bool last, bool sequence) {
@@ -209,7 +308,7 @@ const float* step_layers(const Net& net, Workspace& ws, size_t first, size_t end
       cur = ws.h[l].data();
       sequence = L.s.return_sequences;
     }
-    ld = L.ldh;
+    ld = out_stride(L);
   }
   return cur;
 }
@@ -221,15 +320,80 @@ const float* step_all(const Net& net, Workspace& ws, int n, const float* x, int6
 namespace {
 
 // Writes the final layer's rows for time t of sequences [b, b + n).
-inline void emit(const ModelSpec& m, const float* y, int ldo, int64_t b, int n, int64_t t, int64_t T, float* out32,
+inline void emit(const ModelSpec& m, const float* y, int64_t ldo, int64_t b, int n, int64_t t, int64_t T, float* out32,
                  double* out64) {
   const int U = m.out_units;
   for (int r = 0; r < n; ++r) {
     const int64_t o = m.out_sequence ? ((b + r) * T + t) * U : (b + r) * U;
-    const float* yr = y + int64_t{r} * ldo;
+    const float* yr = y + r * ldo;
     if (out32 != nullptr) std::copy(yr, yr + U, out32 + o);
     else for (int j = 0; j < U; ++j) out64[o + j] = static_cast<double>(yr[j]);
   }
+}
+
+inline void cpu_relax() {
+#if NEURION_NN_X86
+  _mm_pause();
+#endif
+}
+
+// Waits until `v` >= target: spins a while (the other stage is usually a few microseconds
+// away), then yields the core (a shared machine: never burn a time slice on a descheduled peer).
+inline void wait_at_least(const std::atomic<int64_t>& v, int64_t target) {
+  for (int i = 0; i < 4000; ++i) {
+    if (v.load(std::memory_order_acquire) >= target) return;
+    cpu_relax();
+  }
+  while (v.load(std::memory_order_acquire) < target) std::this_thread::yield();
+}
+
+// Index of the second recurrent layer (the pipeline split), or 0 when there is none.
+size_t pipeline_split(const Net& net) {
+  int seen = 0;
+  for (size_t l = 0; l < net.layers.size(); ++l)
+    if (net.layers[l].s.kind != Kind::Dense && ++seen == 2) return l;
+  return 0;
+}
+
+// One sequence, two threads: stage 0 (layers [0, split), a helper thread) produces the per-step
+// rows that stage 1 (layers [split, L), the calling thread) consumes one or more steps behind.
+// Each stage runs exactly the per-row step of the serial path, so the results are the same bits.
+bool forward_pipeline(const Net& net, const float* x, int64_t T, float* out32, double* out64, size_t split) {
+  const ModelSpec& m = net.spec;
+  const int F = m.features;
+  const int64_t ldr = out_stride(net.layers[split - 1]);
+  constexpr int64_t kRing = 16;
+  Workspace ws0, ws1;
+  ws0.init(net, 1);
+  ws1.init(net, 1);
+  Buf ring(kRing * ldr);
+  struct alignas(64) Counter { std::atomic<int64_t> v{0}; };
+  Counter produced, consumed;
+  auto producer = [&] {
+    for (int64_t t = 0; t < T; ++t) {
+      wait_at_least(consumed.v, t - kRing + 1);
+      const float* y = step_layers(net, ws0, 0, split, 1, x + t * F, F, t == T - 1, true);
+      std::copy(y, y + ldr, ring.data() + (t % kRing) * ldr);
+      produced.v.store(t + 1, std::memory_order_release);
+    }
+  };
+  std::thread helper;
+  try {
+    helper = std::thread(producer);
+  } catch (...) {
+    return false;  // no thread: the caller runs the serial path
+  }
+  const int64_t ldo = out_stride(net.layers.back());
+  for (int64_t t = 0; t < T; ++t) {
+    wait_at_least(produced.v, t + 1);
+    const bool last = t == T - 1;
+    const float* y = step_layers(net, ws1, split, net.layers.size(), 1, ring.data() + (t % kRing) * ldr, ldr, last, true);
+    consumed.v.store(t + 1, std::memory_order_release);
+    if (y == nullptr || (!m.out_sequence && !last)) continue;
+    emit(m, y, ldo, 0, 1, t, T, out32, out64);
+  }
+  helper.join();
+  return true;
 }
 
 }  // namespace
@@ -237,7 +401,11 @@ inline void emit(const ModelSpec& m, const float* y, int ldo, int64_t b, int n, 
 void forward(const Net& net, const float* x, int64_t batch, int64_t T, float* out32, double* out64, int threads) {
   const ModelSpec& m = net.spec;
   const int F = m.features;
-  const int ldo = net.layers.back().ldh;
+  const int64_t ldo = out_stride(net.layers.back());
+  if (batch == 1 && threads >= 2 && T >= 2) {
+    const size_t split = pipeline_split(net);
+    if (split > 0 && forward_pipeline(net, x, T, out32, out64, split)) return;
+  }
   constexpr int64_t kBlock = 32;
   parallel_for(batch, threads, [&](int64_t b0, int64_t b1) {
     Workspace ws;

@@ -1,11 +1,15 @@
 // CPU inference core for Sequential LSTM / GRU / Dense models (float32 weights and
 // activations, float32 FMA accumulation: see nn_gemm.h), used by native/ops/nn.cpp.
 //
-// Net      the model with every kernel packed for the gate GEMMs (built once per compile).
+// Net      the model with every kernel packed for the gate GEMMs (built once per compile); the
+//          input and recurrent kernels of a step are stacked ([W; U]) so x W + h U is one pass.
 // forward  [batch x T x F] -> outputs; batch split over threads, blocks of up to 32 sequences
 //          per thread, time-major inside a block (all layers at step t, then t + 1), so the
 //          scratch is O(block x width), independent of T, and allocated once per block range
-//          before the time loop (nothing is allocated inside it).
+//          before the time loop (nothing is allocated inside it). Batch 1 with threads >= 2 and
+//          two or more recurrent layers runs as a two-stage pipeline instead: a helper thread
+//          runs the layers before the second recurrent layer step after step, the caller runs
+//          the rest one step behind (a ring of per-step rows and two spin-waited counters).
 // Session  the same per-row step on one sequence with persistent state: the streaming path.
 //          Its output at step t equals forward() on the window [0, t] bit for bit.
 #pragma once
@@ -20,17 +24,23 @@ namespace neurion::nn {
 struct NetLayer {
   LayerSpec s;
   int ldh = 0;   // row stride of this layer's outputs (pad8(units))
-  Packed W;      // kernel [in, g u]
-  Packed U;      // recurrent kernel [u, g u]; GRU reset_after = false: columns [0, 2u) (z, r) only
-  Packed Uh;     // GRU reset_after = false: recurrent kernel columns [2u, 3u) (h)
-  Buf bx;        // bias of the input part, W.Np + 8 floats (zeros without bias)
-  Buf bh;        // GRU reset_after = true: recurrent bias, U.Np + 8 floats
+  // LSTM                  W = [kernel; recurrent kernel] (K = in + u), all 4u columns; bx its bias
+  // GRU reset_after true  W = kernel, bx = input bias; U = recurrent kernel, bh = recurrent bias
+  // GRU reset_after false W = [kernel; recurrent kernel] columns [0, 2u) (z, r), bx their bias;
+  //                       U = [kernel; recurrent kernel] columns [2u, 3u) (h~: x and r * h parts),
+  //                       bh their bias
+  // Dense                 W = kernel, bx = bias
+  Packed W;
+  Packed U;
+  Packed Uh;     // unused (kept for the packed-size bookkeeping in native/ops/nn.cpp)
+  Buf bx;        // W.Np + 16 floats (zeros without bias)
+  Buf bh;        // U.Np + 16 floats
 };
 
 struct Net {
   ModelSpec spec;
   std::vector<NetLayer> layers;
-  int ldg = 8;   // gate scratch row stride: max Np over the layers + 8
+  int ldg = 16;  // gate scratch row stride: max Np over the layers + 16
   int ldt = 8;   // temp row stride: max ldh
 };
 
@@ -45,6 +55,9 @@ struct Workspace {
   void init(const Net& net, int rows);
   void reset_state();
 };
+
+// Row stride of a layer's output rows (Dense: pad16, the GEMM writes whole panels).
+int64_t out_stride(const NetLayer& L);
 
 // One time step of every layer for `n` rows (n <= ws.rows): x rows at x + r * ldx.
 // `last` says whether layers after a non-sequence recurrent layer must run (the final step

@@ -91,7 +91,7 @@ Napi::Value ModelInfo(const Napi::CallbackInfo& info) {
   o.Set("outSequence", m.out_sequence);
   o.Set("layers", static_cast<double>(m.layers.size()));
   o.Set("packedBytes", static_cast<double>(h->bytes));
-  o.Set("simd", nn::have_avx2() ? "avx2+fma" : "scalar");
+  o.Set("simd", nn::simd_name());
   return o;
 }
 
