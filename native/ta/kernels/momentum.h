@@ -152,6 +152,20 @@ struct MomExt {
 
 // ---- RSI / CMO: Wilder averages of gains and losses seeded with their plain means ----
 
+// One Wilder step of the gain and loss averages, TA-Lib's A = (A (p-1) + v) / p evaluated as
+// A k + v (1/p) with k = (p-1)/p: the division leaves the loop-carried chain (mul + add), and
+// the result stays within a few ulp of TA-Lib's (the recursion contracts by k each bar). The
+// gain/loss split is branch-free: (d + |d|) (0.5/p) is exactly max(d, 0) / p and (|d| - d)
+// (0.5/p) exactly max(-d, 0) / p (scaling by 0.5 is exact), so no mispredicted branch on the
+// sign of d. A NaN change makes both averages NaN (TA-Lib: the gain), so the output is NaN from
+// then on either way; an infinite change (|d| > ~9e307) also gives NaN (TA-Lib: 0 or NaN).
+// The TS reference (rsiCmoRef) and the stream (RsiState) do the same operations.
+NEURION_HD void mom_wilder_step(double d, double k, double hr, double& gain, double& loss) {
+  const double a = fabs(d);
+  gain = gain * k + (d + a) * hr;
+  loss = loss * k + (a - d) * hr;
+}
+
 // out[i] for i >= p (TA-Lib RSI/CMO, default compatibility, unstable period 0).
 NEURION_HD void mom_rsi_cmo(const double* x, int64_t n, int64_t p, double* out, bool cmo) {
   fill_nan(out, 0, mom_min(p, n));
@@ -165,6 +179,7 @@ NEURION_HD void mom_rsi_cmo(const double* x, int64_t n, int64_t p, double* out, 
   }
   loss /= pd;
   gain /= pd;
+  const double k = pm1 / pd, hr = 0.5 / pd;
   for (int64_t i = p;;) {
     const double s = gain + loss;
     if (!mom_is_zero(s)) out[i] = cmo ? 100.0 * ((gain - loss) / s) : 100.0 * (gain / s);
@@ -172,11 +187,7 @@ NEURION_HD void mom_rsi_cmo(const double* x, int64_t n, int64_t p, double* out, 
     if (++i >= n) break;
     const double v = x[i], d = v - prev;
     prev = v;
-    loss *= pm1;
-    gain *= pm1;
-    if (d < 0) loss -= d; else gain += d;
-    loss /= pd;
-    gain /= pd;
+    mom_wilder_step(d, k, hr, gain, loss);
   }
 }
 
@@ -353,6 +364,9 @@ NEURION_HD void mom_stochrsi_sma(const double* x, int64_t n, int64_t rp, int64_t
     if (++i >= n) break;
     const double v = x[i], dd = v - prev;
     prev = v;
+    // TA-Lib's own order here (not mom_wilder_step): %K = (rsi - min) / (max - min) magnifies
+    // an ulp of the RSI when the window's RSI range is narrow, and %D's running SMA carries
+    // that residue, so StochRSI keeps TA-Lib's rounding exactly.
     loss *= pm1;
     gain *= pm1;
     if (dd < 0) loss -= dd; else gain += dd;

@@ -187,7 +187,7 @@ class MonoDeque {
 // RSI / CMO
 
 /** TA-Lib RSI/CMO: Wilder averages of gains/losses seeded with their plain means over p changes. */
-function rsiCmoRef(x: Float64Array, p: number, out: Float64Array, cmo: boolean): void {
+function rsiCmoRef(x: Float64Array, p: number, out: Float64Array, cmo: boolean, talibOrder = false): void {
   const n = x.length;
   fillNaN(out, 0, Math.min(p, n));
   if (p >= n) return;
@@ -199,73 +199,68 @@ function rsiCmoRef(x: Float64Array, p: number, out: Float64Array, cmo: boolean):
   }
   loss /= p;
   gain /= p;
+  // Wilder step as mom_wilder_step (momentum.h): A k + v (1/p), the split branch-free.
+  const k = (p - 1) / p, hr = 0.5 / p;
   for (let i = p; ; ) {
     const s = gain + loss;
     out[i] = !isZero(s) ? (cmo ? 100 * ((gain - loss) / s) : 100 * (gain / s)) : 0;
     if (++i >= n) break;
     const v = x[i]!, d = v - prev;
     prev = v;
-    loss *= p - 1;
-    gain *= p - 1;
-    if (d < 0) loss -= d; else gain += d;
-    loss /= p;
-    gain /= p;
+    if (talibOrder) {
+      // TA-Lib's operation order (StochRSI, as its kernel: %K magnifies an ulp of the RSI)
+      loss *= p - 1;
+      gain *= p - 1;
+      if (d < 0) loss -= d; else gain += d;
+      loss /= p;
+      gain /= p;
+      continue;
+    }
+    const a = Math.abs(d);
+    gain = gain * k + (d + a) * hr;
+    loss = loss * k + (a - d) * hr;
   }
 }
 
 /**
- * RSI / CMO state, also the IndicatorStream itself (no closure, plain numeric fields): the
- * steady state (k > p) is tested first; warm-up in a separate method. Same operations as the
- * kernel (mom_rsi_cmo), so streaming equals batch exactly.
+ * RSI / CMO state, also the IndicatorStream itself (no closure, plain numeric fields). The
+ * steady state (count > p) is one straight-line path: the Wilder step of mom_wilder_step
+ * (momentum.h; A k + v (1/p), branch-free gain/loss split), so streaming equals the kernel
+ * bit for bit; the warm-up (seeding with the plain means, as TA-Lib) is a separate method.
  */
 class RsiState implements IndicatorStream {
   readonly values = new Float64Array(1).fill(NaN);
-  private k = 0;
+  private count = 0;
   private prev = 0;
   private gain = 0;
   private loss = 0;
-  private readonly pm1: number;
+  private readonly k: number;
+  private readonly hr: number;
   constructor(private readonly p: number, private readonly cmo: boolean) {
-    this.pm1 = p - 1;
+    this.k = (p - 1) / p;
+    this.hr = 0.5 / p;
   }
   update(bar: StreamBar | number): number {
-    const v = typeof bar === 'number' ? bar : barValue(bar, 'x');
-    let r: number;
-    if (this.k > this.p) {
-      // the steady state of push(), inlined here
-      const d = v - this.prev, p = this.p, pm1 = this.pm1;
-      this.prev = v;
-      let loss = this.loss * pm1, gain = this.gain * pm1;
-      if (d < 0) loss -= d; else gain += d;
-      loss /= p;
-      gain /= p;
-      this.loss = loss;
-      this.gain = gain;
-      const s = gain + loss;
-      r = -1e-14 < s && s < 1e-14 ? 0 : this.cmo ? 100 * ((gain - loss) / s) : 100 * (gain / s);
-    } else {
-      r = this.warm(v);
-    }
+    const r = this.push(typeof bar === 'number' ? bar : barValue(bar, 'x'));
     this.values[0] = r;
     return r;
   }
   push(v: number): number {
-    if (this.k > this.p) {
-      const d = v - this.prev, p = this.p, pm1 = this.pm1;
+    if (this.count > this.p) {
+      const d = v - this.prev;
       this.prev = v;
-      let loss = this.loss * pm1, gain = this.gain * pm1;
-      if (d < 0) loss -= d; else gain += d;
-      loss /= p;
-      gain /= p;
-      this.loss = loss;
+      const a = Math.abs(d), k = this.k, hr = this.hr;
+      const gain = this.gain * k + (d + a) * hr;
+      const loss = this.loss * k + (a - d) * hr;
       this.gain = gain;
+      this.loss = loss;
       const s = gain + loss;
       return -1e-14 < s && s < 1e-14 ? 0 : this.cmo ? 100 * ((gain - loss) / s) : 100 * (gain / s);
     }
     return this.warm(v);
   }
   private warm(v: number): number {
-    const k = this.k++, p = this.p;
+    const k = this.count++, p = this.p;
     if (k === 0) { this.prev = v; return NaN; }
     const d = v - this.prev;
     this.prev = v;
@@ -275,6 +270,28 @@ class RsiState implements IndicatorStream {
     this.gain /= p;
     const s = this.gain + this.loss;
     return !isZero(s) ? (this.cmo ? 100 * ((this.gain - this.loss) / s) : 100 * (this.gain / s)) : 0;
+  }
+}
+
+/** RSI in TA-Lib's exact operation order (A = (A (p-1) + v) / p with the branch on the sign): StochRSI's RSI (mom_stochrsi_sma). */
+class TalibRsiPush {
+  private count = 0;
+  private prev = 0;
+  private gain = 0;
+  private loss = 0;
+  constructor(private readonly p: number) {}
+  push(v: number): number {
+    const k = this.count++, p = this.p;
+    if (k === 0) { this.prev = v; return NaN; }
+    const d = v - this.prev;
+    this.prev = v;
+    if (k > p) { this.loss *= p - 1; this.gain *= p - 1; }
+    if (d < 0) this.loss -= d; else this.gain += d;
+    if (k < p) return NaN;
+    this.loss /= p;
+    this.gain /= p;
+    const s = this.gain + this.loss;
+    return !isZero(s) ? 100 * (this.gain / s) : 0;
   }
 }
 
@@ -849,7 +866,7 @@ export const MOMENTUM_INDICATORS: IndicatorSpec[] = [
       return new RsiState(p[0]!, false);
     },
     talib: { name: 'RSI', params: ['optInTimePeriod'], outputs: ['outReal'] },
-    formula: 'd = x[t] - x[t-1]; G, L = Wilder averages of max(d,0), max(-d,0) (seeded with their means over the first p changes; A = (A (p-1) + v) / p); RSI = 100 G / (G + L), 0 when G + L = 0; TA-Lib RSI',
+    formula: 'd = x[t] - x[t-1]; G, L = Wilder averages of max(d,0), max(-d,0) (seeded with their means over the first p changes; A = (A (p-1) + v) / p, evaluated as A (p-1)/p + v (1/p), within ulps of TA-Lib); RSI = 100 G / (G + L), 0 when G + L = 0; TA-Lib RSI',
   },
   {
     name: 'stochRsi',
@@ -864,7 +881,7 @@ export const MOMENTUM_INDICATORS: IndicatorSpec[] = [
       const total = rp + fk - 1 + maLb(t, fd);
       if (total >= n) { o[0]!.fill(NaN); o[1]!.fill(NaN); return; }
       const rsi = new Float64Array(n);
-      rsiCmoRef(x, rp, rsi, false);
+      rsiCmoRef(x, rp, rsi, false, true);
       hlOscRef(rsi, rsi, rsi, rp, fk, o[0]!, false);
       maT(t, o[0]!, rp + fk - 1, fd, o[1]!);
       fillNaN(o[0]!, 0, total);
@@ -872,7 +889,7 @@ export const MOMENTUM_INDICATORS: IndicatorSpec[] = [
     stream: (p) => {
       const rp = p[0]!, fk = p[1]!, fd = p[2]!, t = p[3]!;
       const total = rp + fk - 1 + maLb(t, fd);
-      const rsi = new RsiState(rp, false), k = new HlOscState(fk, false), d = maTStream(t, fd);
+      const rsi = new TalibRsiPush(rp), k = new HlOscState(fk, false), d = maTStream(t, fd);
       let bar = 0;
       return makeStream(2, (b, v) => {
         const i = bar++;

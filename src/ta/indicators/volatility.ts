@@ -91,9 +91,36 @@ export class AtrStream {
     this.a = this.sum / p;
     return this.a;
   }
-  /** IndicatorStream form (ATR): one value per bar. */
+  /**
+   * IndicatorStream form (ATR): one value per bar. The object path reads the fields straight
+   * into doubles (`+f`: a missing field is NaN, as `num` gives) and runs the steady step inline;
+   * a number goes through `push`. Merging `bar` itself with the field reads into one variable
+   * (h = l = c = bar) made V8 keep them tagged and cost ~7 ns per update.
+   */
   update(bar: StreamBar | number): number {
-    const v = typeof bar === 'number' ? this.push(bar, bar, bar) : this.push(num(bar.high), num(bar.low), num(bar.close));
+    if (typeof bar === 'number') return this.updateNumber(bar);
+    const h = +bar.high!, l = +bar.low!, c = +bar.close!;
+    const cp = this.prevClose;
+    this.prevClose = c;
+    const k = this.bars;
+    let v: number;
+    if (k > this.lim) {
+      let g = h - l;
+      const v2 = Math.abs(cp - h);
+      if (v2 > g) g = v2;
+      const v3 = Math.abs(cp - l);
+      if (v3 > g) g = v3;
+      const tr = v2 !== v2 || v3 !== v3 ? NaN : g;
+      v = this.a = this.a * this.k + tr * this.r;
+    } else {
+      this.bars = k + 1;
+      v = this.warm(k, h, l, cp);
+    }
+    this.values[0] = v;
+    return v;
+  }
+  private updateNumber(x: number): number {
+    const v = this.push(x, x, x);
     this.values[0] = v;
     return v;
   }
