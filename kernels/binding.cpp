@@ -21,6 +21,9 @@
 //   buildInfo()    -> compiler, nvcc and CUDA runtime versions, architectures, ...
 //   nnCompile(spec, weights) / nnModelInfo(model) / nnForward(model, x, batch, timesteps, out?, threads?)
 //                  -> recurrent-network inference (kernels/nn.cu); no nnSession (CPU only)
+//   nnTrainGrad(spec, params, xs, starts, timesteps, loss, target, sampleWeight?, grads?, outputs?, threads?,
+//               dropout?, dropoutKey?) -> loss;  nnTrainInfo() -> {chunk, simd, accumulation}
+//                  -> recurrent-network training (kernels/nn_train.cu), CPU addon's validation
 //
 // Each call is synchronous on the calling thread (the worker pool runs large calls off
 // the main thread); concurrent calls from several worker threads are safe (one CUDA
@@ -34,6 +37,8 @@
 #include "cuda_api.h"
 #include "../native/mc/mc_args.h"
 #include "../native/nn/nn_args.h"
+#include "../native/nn/train_args.h"
+#include "nn_train_api.h"
 
 namespace {
 
@@ -178,6 +183,45 @@ Napi::Value NnForward(const Napi::CallbackInfo& info) {
   return c.out.arr;
 }
 
+// Recurrent-network training: nnTrainGrad with the CPU addon's arguments, validation and messages
+// (native/nn/train_args.h, shared); `threads` validated, ignored. Loss, float64 gradients and
+// outputs as on the CPU (kernels/nn_train.cu states the numerics).
+Napi::Value NnTrainGrad(const Napi::CallbackInfo& info) {
+  const char* op = "nn.trainGrad";
+  Napi::Env env = info.Env();
+  neurion::nn::TrainCall c = neurion::nn::parse_train_call(info, op);
+  cu::TrainGradJob j;
+  j.spec = &c.m;
+  j.params = c.params.Data();
+  j.xs = c.xs.Data();
+  j.x_rows = c.rows;
+  j.starts = c.starts.Data();
+  j.batch = c.batch;
+  j.T = static_cast<int>(c.T);
+  j.mse = c.loss == neurion::nn::train::Loss::MSE ? 1 : 0;
+  j.target = c.target.Data();
+  j.sample_weight = c.has_sw ? c.sw.Data() : nullptr;
+  j.grads = c.has_grads ? c.grads.Data() : nullptr;
+  j.outputs = c.has_out ? c.outputs.Data() : nullptr;
+  if (c.has_dropout) {
+    j.dropout = c.dropout.Data();
+    j.k0 = c.dropout_key.Data()[0];
+    j.k1 = c.dropout_key.Data()[1];
+  }
+  double loss = 0.0;
+  run_device(env, op, [&] { loss = cu::nn_train_grad(j); });
+  return Napi::Number::New(env, loss);
+}
+
+Napi::Value NnTrainInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("chunk", static_cast<double>(cu::nn_train_max_chunk_rows()));
+  o.Set("simd", "cuda");
+  o.Set("accumulation", cu::nn_train_accumulation());
+  return o;
+}
+
 Napi::Value DeviceCount(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), cu::device_count(nullptr));
 }
@@ -251,6 +295,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("nnCompile", Napi::Function::New(env, NnCompile, "nnCompile"));
   exports.Set("nnModelInfo", Napi::Function::New(env, NnModelInfo, "nnModelInfo"));
   exports.Set("nnForward", Napi::Function::New(env, NnForward, "nnForward"));
+  exports.Set("nnTrainGrad", Napi::Function::New(env, NnTrainGrad, "nnTrainGrad"));
+  exports.Set("nnTrainInfo", Napi::Function::New(env, NnTrainInfo, "nnTrainInfo"));
   exports.Set("taLookback", Napi::Function::New(env, neurion::ta::ta_lookback, "taLookback"));
   return exports;
 }

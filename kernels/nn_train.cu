@@ -179,6 +179,8 @@ int64_t nn_train_chunk_rows(const nn::ModelSpec& m, int T, int64_t batch) {
   return R;
 }
 
+int64_t nn_train_max_chunk_rows() { return kMaxChunkRows; }
+
 const char* nn_train_accumulation() {
   return "float32 on the device (GEMM k loops, ordered split-K sums, and across chunks), converted to float64 once; "
          "loss head and loss sum in float64";

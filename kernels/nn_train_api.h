@@ -28,9 +28,10 @@ struct TrainGradJob {
 // Returns the mean (sample-weighted) loss. Throws cuda::Error on a device failure.
 double nn_train_grad(const TrainGradJob& job);
 
-// Sequences per device chunk for a model and length (no device needed), and the description
-// of the numerics, for nnTrainInfo.
+// Sequences per device chunk for a model and length (no device needed), the largest chunk, and
+// the description of the numerics, for nnTrainInfo.
 int64_t nn_train_chunk_rows(const nn::ModelSpec& m, int T, int64_t batch);
+int64_t nn_train_max_chunk_rows();
 const char* nn_train_accumulation();
 
 }  // namespace neurion::cuda
