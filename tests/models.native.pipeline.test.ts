@@ -15,6 +15,12 @@ const stacks: [string, LayerConfig[]][] = [
   ['GRU(33,seq) > Dense(7) > GRU(20,seq) > Dense(2)', [{ kind: 'gru', units: 33, returnSequences: true }, { kind: 'dense', units: 7, activation: 'tanh' }, { kind: 'gru', units: 20, returnSequences: true }, { kind: 'dense', units: 2 }]],
   ['GRU(17,seq,resetAfter) > LSTM(9,seq) > GRU(5,resetAfter)', [{ kind: 'gru', units: 17, returnSequences: true, resetAfter: true }, { kind: 'lstm', units: 9, returnSequences: true }, { kind: 'gru', units: 5, resetAfter: true }]],
   ['LSTM(64,seq,hard_sigmoid) > GRU(48) > Dense(1)', [{ kind: 'lstm', units: 64, returnSequences: true, recurrentActivation: 'hard_sigmoid' }, { kind: 'gru', units: 48 }, { kind: 'dense', units: 1 }]],
+  // Wider second layers: stage 0 also precomputes the input part of some (or all) of layer 2's
+  // gate panels, stage 1 continues them.
+  ['LSTM(32,seq) > LSTM(48,seq) > Dense(3)', [{ kind: 'lstm', units: 32, returnSequences: true }, { kind: 'lstm', units: 48, returnSequences: true }, { kind: 'dense', units: 3 }]],
+  ['GRU(16,seq,resetAfter) > LSTM(64) > Dense(2)', [{ kind: 'gru', units: 16, returnSequences: true, resetAfter: true }, { kind: 'lstm', units: 64 }, { kind: 'dense', units: 2 }]],
+  ['LSTM(8,seq) > GRU(40) > Dense(2)', [{ kind: 'lstm', units: 8, returnSequences: true }, { kind: 'gru', units: 40 }, { kind: 'dense', units: 2 }]],
+  ['LSTM(8,seq) > GRU(40,resetAfter) > Dense(2)', [{ kind: 'lstm', units: 8, returnSequences: true }, { kind: 'gru', units: 40, resetAfter: true }, { kind: 'dense', units: 2 }]],
 ];
 
 describe.runIf(hasCpu)('cpu batch-1 pipeline and GEMM tile shapes', () => {

@@ -200,12 +200,26 @@ NEURION_AVX512 void gru_update_avx512(Act act, const float* z, const float* hh, 
 }
 #endif
 
-void lstm_step(const NetLayer& L, Workspace& ws, int l, int n, const float* x, int64_t ldx, int64_t ldg, int64_t ldt) {
+// G = bx + x W[:K1] + h W[K1:] (h null: W has one block). With `pre` (one row: the pipeline),
+// panels [0, pp) start from pre = bx + x W[:K1] computed ahead by the other stage, so only
+// their h part runs here: the same FMAs in the same order.
+void gates_w(const NetLayer& L, int n, const float* x, int64_t ldx, const float* h, float* G, int64_t ldg,
+             const float* pre, int pp) {
+  if (pre == nullptr || pp <= 0) {
+    gemm2(x, ldx, h, L.ldh, n, L.W, L.bx.data(), 0, G, ldg);
+    return;
+  }
+  gemm_panels(GemmArgs{nullptr, 0, h, L.ldh, n, pre, 0, G, ldg}, L.W, 0, pp);
+  gemm_panels(GemmArgs{x, ldx, h, L.ldh, n, L.bx.data(), 0, G, ldg}, L.W, pp, L.W.panels());
+}
+
+void lstm_step(const NetLayer& L, Workspace& ws, int l, int n, const float* x, int64_t ldx, int64_t ldg, int64_t ldt,
+               const float* pre, int pp) {
   const int u = L.s.units;
   float* G = ws.g.data();
   float* h = ws.h[l].data();
   float* c = ws.c[l].data();
-  gemm2(x, ldx, h, L.ldh, n, L.W, L.bx.data(), 0, G, ldg);
+  gates_w(L, n, x, ldx, h, G, ldg, pre, pp);
 #if NEURION_NN_X86
   if (have_avx512()) {
     for (int r = 0; r < n; ++r) lstm_cell_avx512(L.s.rec_act, L.s.act, G + r * ldg, c + r * L.ldh, h + r * L.ldh, u);
@@ -217,7 +231,8 @@ void lstm_step(const NetLayer& L, Workspace& ws, int l, int n, const float* x, i
     lstm_cell_generic(L.s.rec_act, L.s.act, G + r * ldg, c + r * L.ldh, h + r * L.ldh, t + r * ldt, u);
 }
 
-void gru_step(const NetLayer& L, Workspace& ws, int l, int n, const float* x, int64_t ldx, int64_t ldg, int64_t ldt) {
+void gru_step(const NetLayer& L, Workspace& ws, int l, int n, const float* x, int64_t ldx, int64_t ldg, int64_t ldt,
+              const float* pre, int pp) {
   const int u = L.s.units;
   float* G = ws.g.data();
   float* G2 = ws.g2.data();
@@ -229,7 +244,7 @@ void gru_step(const NetLayer& L, Workspace& ws, int l, int n, const float* x, in
   const bool v512 = false;
 #endif
   if (L.s.reset_after) {
-    gemm(x, ldx, n, L.W, L.bx.data(), 0, G, ldg);
+    gates_w(L, n, x, ldx, nullptr, G, ldg, pre, pp);
     gemm(h, L.ldh, n, L.U, L.bh.data(), 0, G2, ldg);
     for (int r = 0; r < n; ++r) {
       float* gx = G + r * ldg;
@@ -254,7 +269,7 @@ void gru_step(const NetLayer& L, Workspace& ws, int l, int n, const float* x, in
   }
   // reset_after = false: z, r = ra(bias + x W + h U) over [0, 2u); then
   // h~ = act(bias + x W_h + (r * h) U_h), one stacked pass.
-  gemm2(x, ldx, h, L.ldh, n, L.W, L.bx.data(), 0, G, ldg);
+  gates_w(L, n, x, ldx, h, G, ldg, pre, pp);
   for (int r = 0; r < n; ++r) {
     float* zr = G + r * ldg;
     const float* hr = h + r * L.ldh;
@@ -292,7 +307,7 @@ int64_t out_stride(const NetLayer& L) {
 }
 
 const float* step_layers(const Net& net, Workspace& ws, size_t first, size_t end, int n, const float* x, int64_t ldx,
-                         bool last, bool sequence) {
+                         bool last, bool sequence, const float* pre, int pp) {
   const float* cur = x;
   int64_t ld = ldx;
   for (size_t l = first; l < end; ++l) {
@@ -303,8 +318,9 @@ const float* step_layers(const Net& net, Workspace& ws, size_t first, size_t end
       dense_step(L, ws, li, n, cur, ld);
       cur = ws.y[l].data();
     } else {
-      if (L.s.kind == Kind::LSTM) lstm_step(L, ws, li, n, cur, ld, net.ldg, net.ldt);
-      else gru_step(L, ws, li, n, cur, ld, net.ldg, net.ldt);
+      const float* p = l == first ? pre : nullptr;
+      if (L.s.kind == Kind::LSTM) lstm_step(L, ws, li, n, cur, ld, net.ldg, net.ldt, p, pp);
+      else gru_step(L, ws, li, n, cur, ld, net.ldg, net.ldt, p, pp);
       cur = ws.h[l].data();
       sequence = L.s.return_sequences;
     }
@@ -357,23 +373,35 @@ size_t pipeline_split(const Net& net) {
 
 // One sequence, two threads: stage 0 (layers [0, split), a helper thread) produces the per-step
 // rows that stage 1 (layers [split, L), the calling thread) consumes one or more steps behind.
+// Per step both stages stream their packed weights from their own core's L2, so the split is
+// balanced by weight bytes: stage 0 also computes the input part (bias + y W[:K1]) of the first
+// `pp` panels of layer `split`'s gates, and stage 1 continues those panels with the h part.
 // Each stage runs exactly the per-row step of the serial path, so the results are the same bits.
 bool forward_pipeline(const Net& net, const float* x, int64_t T, float* out32, double* out64, size_t split) {
   const ModelSpec& m = net.spec;
   const int F = m.features;
+  const NetLayer& S = net.layers[split];
   const int64_t ldr = out_stride(net.layers[split - 1]);
+  int64_t c0 = 0, c1 = 0;
+  for (size_t l = 0; l < net.layers.size(); ++l)
+    (l < split ? c0 : c1) += net.layers[l].W.data.size() + net.layers[l].U.data.size();
+  const int64_t per_panel = int64_t{S.W.K1} * kNR;
+  const int pp = static_cast<int>(std::clamp<int64_t>((c1 - c0) / 2 / per_panel, 0, S.W.panels()));
+  const int64_t slot = ldr + S.W.Np + 16;  // the row, then the precomputed gate panels
   constexpr int64_t kRing = 16;
   Workspace ws0, ws1;
   ws0.init(net, 1);
   ws1.init(net, 1);
-  Buf ring(kRing * ldr);
+  Buf ring(kRing * slot);
   struct alignas(64) Counter { std::atomic<int64_t> v{0}; };
   Counter produced, consumed;
   auto producer = [&] {
     for (int64_t t = 0; t < T; ++t) {
       wait_at_least(consumed.v, t - kRing + 1);
       const float* y = step_layers(net, ws0, 0, split, 1, x + t * F, F, t == T - 1, true);
-      std::copy(y, y + ldr, ring.data() + (t % kRing) * ldr);
+      float* row = ring.data() + (t % kRing) * slot;
+      std::copy(y, y + ldr, row);
+      if (pp > 0) gemm_panels(GemmArgs{row, ldr, nullptr, 0, 1, S.bx.data(), 0, row + ldr, 0}, S.W, 0, pp);
       produced.v.store(t + 1, std::memory_order_release);
     }
   };
@@ -387,7 +415,8 @@ bool forward_pipeline(const Net& net, const float* x, int64_t T, float* out32, d
   for (int64_t t = 0; t < T; ++t) {
     wait_at_least(produced.v, t + 1);
     const bool last = t == T - 1;
-    const float* y = step_layers(net, ws1, split, net.layers.size(), 1, ring.data() + (t % kRing) * ldr, ldr, last, true);
+    const float* row = ring.data() + (t % kRing) * slot;
+    const float* y = step_layers(net, ws1, split, net.layers.size(), 1, row, ldr, last, true, row + ldr, pp);
     consumed.v.store(t + 1, std::memory_order_release);
     if (y == nullptr || (!m.out_sequence && !last)) continue;
     emit(m, y, ldo, 0, 1, t, T, out32, out64);

@@ -65,8 +65,10 @@ int64_t out_stride(const NetLayer& L);
 // net.layers.back().ldh).
 const float* step_all(const Net& net, Workspace& ws, int n, const float* x, int64_t ldx, bool last);
 // Layers [first, end) only; `sequence` says whether x is a per-step row of a sequence.
+// pre / pp: for layer `first` (recurrent, n == 1), panels [0, pp) of its W gates start from
+// pre (bias + x W[:K1], computed ahead) instead of the bias.
 const float* step_layers(const Net& net, Workspace& ws, size_t first, size_t end, int n, const float* x, int64_t ldx,
-                         bool last, bool sequence);
+                         bool last, bool sequence, const float* pre = nullptr, int pp = 0);
 
 // Full forward pass. x: [batch, T, F] float32; out: [batch, T, units] (sequence model) or
 // [batch, units], as float32 (out32) or float64 (out64; exactly one non-null).

@@ -115,9 +115,11 @@ inline const char* simd_name() {
 }
 
 // Arguments of one GEMM call (C and init point at column 0 of row 0).
+// a1 (a2) null skips B's first (second) block of rows: a split of one stacked product into
+// two calls, the second starting from the first's output, keeps the per-element FMA order.
 struct GemmArgs {
   const float* a1; int64_t lda1;
-  const float* a2; int64_t lda2;  // null when B has no second block
+  const float* a2; int64_t lda2;  // null when B has no second block (or to skip it)
   int rows;
   const float* init; int64_t ldi;  // ldi = 0 broadcasts one row
   float* c; int64_t ldc;
@@ -131,8 +133,8 @@ inline void gemm_scalar(const GemmArgs& g, const Packed& B, int p0, int p1) {
       float acc[kNR];
       for (int j = 0; j < kNR; ++j) acc[j] = g.init[r * g.ldi + p * kNR + j];
       const float* b = B.panel(p);
-      const float* a = g.a1 + r * g.lda1;
-      for (int k = 0; k < K1; ++k) {
+      const float* a = g.a1 != nullptr ? g.a1 + r * g.lda1 : nullptr;
+      for (int k = 0; g.a1 != nullptr && k < K1; ++k) {
         const float av = a[k];
         for (int j = 0; j < kNR; ++j) {
           const float prod = av * b[k * kNR + j];
@@ -140,8 +142,8 @@ inline void gemm_scalar(const GemmArgs& g, const Packed& B, int p0, int p1) {
         }
       }
       b += int64_t{K1} * kNR;
-      a = g.a2 + r * g.lda2;
-      for (int k = 0; k < K2; ++k) {
+      a = g.a2 != nullptr ? g.a2 + r * g.lda2 : nullptr;
+      for (int k = 0; g.a2 != nullptr && k < K2; ++k) {
         const float av = a[k];
         for (int j = 0; j < kNR; ++j) {
           const float prod = av * b[k * kNR + j];
@@ -180,8 +182,8 @@ NEURION_AVX2 inline void kern_avx2(const GemmArgs& g, int r0, const Packed& B, i
   const float* in = g.init + r0 * g.ldi + p * kNR;
   for (int r = 0; r < MR; ++r)
     for (int q = 0; q < 2 * NP; ++q) acc[r][q] = _mm256_loadu_ps(in + r * g.ldi + q * 8);
-  run_avx2<MR, NP>(acc, g.a1 + r0 * g.lda1, g.lda1, b0, ps, B.K1);
-  if (B.K > B.K1) run_avx2<MR, NP>(acc, g.a2 + r0 * g.lda2, g.lda2, b0 + int64_t{B.K1} * kNR, ps, B.K - B.K1);
+  if (g.a1 != nullptr) run_avx2<MR, NP>(acc, g.a1 + r0 * g.lda1, g.lda1, b0, ps, B.K1);
+  if (g.a2 != nullptr) run_avx2<MR, NP>(acc, g.a2 + r0 * g.lda2, g.lda2, b0 + int64_t{B.K1} * kNR, ps, B.K - B.K1);
   float* c = g.c + r0 * g.ldc + p * kNR;
   for (int r = 0; r < MR; ++r)
     for (int q = 0; q < 2 * NP; ++q) _mm256_storeu_ps(c + r * g.ldc + q * 8, acc[r][q]);
@@ -224,8 +226,8 @@ NEURION_AVX512 inline void kern_avx512(const GemmArgs& g, int r0, const Packed& 
   const float* in = g.init + r0 * g.ldi + p * kNR;
   for (int r = 0; r < MR; ++r)
     for (int q = 0; q < NP; ++q) acc[r][q] = _mm512_loadu_ps(in + r * g.ldi + q * kNR);
-  run_avx512<MR, NP>(acc, g.a1 + r0 * g.lda1, g.lda1, b0, ps, B.K1);
-  if (B.K > B.K1) run_avx512<MR, NP>(acc, g.a2 + r0 * g.lda2, g.lda2, b0 + int64_t{B.K1} * kNR, ps, B.K - B.K1);
+  if (g.a1 != nullptr) run_avx512<MR, NP>(acc, g.a1 + r0 * g.lda1, g.lda1, b0, ps, B.K1);
+  if (g.a2 != nullptr) run_avx512<MR, NP>(acc, g.a2 + r0 * g.lda2, g.lda2, b0 + int64_t{B.K1} * kNR, ps, B.K - B.K1);
   float* c = g.c + r0 * g.ldc + p * kNR;
   for (int r = 0; r < MR; ++r)
     for (int q = 0; q < NP; ++q) _mm512_storeu_ps(c + r * g.ldc + q * kNR, acc[r][q]);
