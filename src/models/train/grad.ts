@@ -6,7 +6,14 @@
  *   js    float64 BPTT reference (./grad-reference.ts)
  *   cpu   float32 weights / activations / per-chunk gradients, float64 across chunks
  *         (native/nn/train_cpu.*): deterministic for any thread count
- *   cuda  not implemented: `auto` falls back to cpu for training (see README "what is left")
+ *   cuda  float32 on the GPU (kernels/nn_train.cu: input projections and weight gradients as
+ *         single GEMMs over the window, h U / dA U^T one GEMM per step, element kernels for the
+ *         gates; our own tiled GEMM). Gradients accumulate in float32 on the device across the
+ *         whole batch (no float64 across chunks), so results match the cpu backend to float32
+ *         rounding (the conformance tolerance), not bit for bit; deterministic on one device.
+ *         Used when the cuda backend is available (`auto` prefers it) and its addon has
+ *         nnTrainGrad; otherwise training runs on cpu. Same arguments, validation and messages as
+ *         cpu (native/nn/train_args.h), dropout included.
  *
  * Windows: `xs` holds feature rows [rows, features] (float32); window b is rows
  * starts[b] .. starts[b] + timesteps - 1. A plain [batch, T, F] tensor is starts[b] = b * T.
@@ -239,13 +246,20 @@ export const nnTrainGradOp: OpDef<TrainGradArgs, TrainGradResult> = {
 
 export const NN_TRAIN_OPS = [nnTrainGradOp] as const;
 
-/** Backend for training: cpu when the addon has the training functions, else js. cuda -> cpu (not implemented on the GPU yet). */
-export function trainingBackend(requested?: BackendName | 'auto'): 'cpu' | 'js' {
+/**
+ * Backend for training: cuda when the cuda backend is available (requested or `auto`) and its addon
+ * has nnTrainGrad; else cpu when the CPU addon has it; else js. A forced 'cpu' or 'cuda' with no
+ * native training at all throws.
+ */
+export function trainingBackend(requested?: BackendName | 'auto'): 'cuda' | 'cpu' | 'js' {
   const b = resolveBackend(requested);
   if (b === 'js') return 'js';
+  if (b === 'cuda') {
+    try { trainAddon(nativeAddon('cuda')); return 'cuda'; } catch { /* an older CUDA addon: train on cpu */ }
+  }
   if (availableBackends().includes('cpu')) {
     try { trainAddon(nativeAddon('cpu')); return 'cpu'; } catch { /* fall through */ }
   }
-  if (requested === 'cpu' || requested === 'cuda') throw new Error(`training on ${requested} needs the CPU addon with nnTrainGrad (npm run build:native)`);
+  if (requested === 'cpu' || requested === 'cuda') throw new Error(`training on ${requested} needs the CPU addon with nnTrainGrad (npm run build:native)${requested === 'cuda' ? ' or a CUDA addon with nnTrainGrad (npm run build:cuda)' : ''}`);
   return 'js';
 }
