@@ -12,7 +12,15 @@
 // Work per path-step (GBM): 1/4 Philox block (~20 integer multiplies) + 1/2 (log + sqrt +
 // sincos) + ~8 FP64 ops for the update and monitors, ~60-80 FP64 instructions: FP64-bound
 // (H100 SXM ~34 TFLOP/s non-tensor FP64), i.e. a few hundred G path-steps/s expected in float64.
-// The issue's 650 G path-steps/s target is for a float32 kernel, which is not written yet.
+//
+// gbm-f32 (model 7, native/mc/mc_f32.h) is the throughput model: float32 normals and log-price,
+// the same kernel template (instantiated for id 7, so only that case of simulate_path is
+// compiled in). Instruction budget per path-step (SASS estimate, --fmad=false): Philox 1/4 block
+// = 5 IMAD.HI + 5 IMAD + ~5 LOP3/IADD (IMAD at half the FP32 issue rate: ~20 FP32-slot
+// equivalents), Box-Muller 1/2 (Cephes log ~26 + sqrt ~4 + sincos ~28 FP32 ops) = ~29, update and
+// monitors 6: ~55 slots, i.e. ~610 G path-steps/s at H100 SXM's 33.5 T FP32 lane-ops/s if
+// issue-bound -- just under the 650 G goal; the SFU (__logf / __sinf, not bit-exact with the CPU)
+// would bring it to ~750 G. Unmeasured: no GPU was available when this was written.
 #include <algorithm>
 #include <vector>
 
@@ -108,6 +116,7 @@ void mc_simulate(const mc::Model& model, int64_t aux_len, uint32_t k0, uint32_t 
     NEURION_MC_LAUNCH(mc::M_BOOTSTRAP)
     NEURION_MC_LAUNCH(mc::M_BLOCK_BOOTSTRAP)
     NEURION_MC_LAUNCH(mc::M_MULTI_GBM)
+    NEURION_MC_LAUNCH(mc::M_GBM_F32)
 #undef NEURION_MC_LAUNCH
     default:
       throw Error("mc_simulate: unknown model id " + std::to_string(model.id));

@@ -26,6 +26,32 @@ describe.runIf(hasCpu)('cpu lockstep kernel', () => {
     const sum = group.subarray(40 + 1000, 40 + 2000).reduce((s, x) => s + x, 0);
     expect(sum).toBeCloseTo(single.reduce((s, x) => s + x, 0), 9);
   });
+  it('gbm-f32: 16-path float32 lockstep groups give exactly the scalar per-path values, and the js reference\'s bits', () => {
+    const f32 = (pathOffset: number, paths: number): McSimulateArgs => ({ ...gbm(pathOffset, paths), model: 7, steps: 37 });
+    // 35 paths: two 16-lane groups + a 3-path scalar tail.
+    const single = Array.from({ length: 35 }, (_, p) => runOp(mcSimulateOp, f32(p, 1), { backend: 'cpu', threads: 1 }));
+    const js = Array.from({ length: 35 }, (_, p) => runOp(mcSimulateOp, f32(p, 1), { backend: 'js' }));
+    // One path: min = the terminal value S0 e^x, and ddMax its drawdown -expm1(mindd). x is a
+    // float32: one float32 ulp of x moves the value by ~1e-9 relative; the only difference
+    // allowed is libm's exp vs V8's (1 double ulp).
+    for (let p = 0; p < 35; p++) {
+      for (const slot of [ACC.min, ACC.ddMax]) {
+        const a = single[p]![slot]!, b = js[p]![slot]!;
+        expect(Math.abs(a - b)).toBeLessThanOrEqual(4e-16 * Math.abs(b));
+      }
+    }
+    const group = runOp(mcSimulateOp, f32(0, 35), { backend: 'cpu', threads: 1 });
+    expect(group[ACC.min]).toBe(Math.min(...single.map((a) => a[ACC.min]!)));
+    expect(group[ACC.max]).toBe(Math.max(...single.map((a) => a[ACC.max]!)));
+    expect(group[ACC.ddMax]).toBe(Math.max(...single.map((a) => a[ACC.ddMax]!)));
+  });
+  it('gbm-f32 simulates the same scenario as gbm up to float32 rounding (same Philox draws)', () => {
+    for (let p = 0; p < 20; p++) {
+      const a = runOp(mcSimulateOp, gbm(p, 1), { backend: 'cpu', threads: 1 })[ACC.min]!;
+      const b = runOp(mcSimulateOp, { ...gbm(p, 1), model: 7 }, { backend: 'cpu', threads: 1 })[ACC.min]!;
+      expect(Math.abs(b - a) / a).toBeLessThan(2e-6);
+    }
+  });
 });
 
 const cudaPath = join(projectRoot(), 'build-cuda/Release/neurion_cuda.node');

@@ -8,7 +8,9 @@
  *   - Neurion cpu threads=1 / threads=2: mc.simulate (Philox keyed by (seed, path, step),
  *     8-path lockstep SIMD kernel, full accumulator: moments, 4096-bin histogram, drawdown,
  *     barrier/ruin/payoff monitors), through runOp
- *   - Neurion cuda (when available; float64 kernel, includes the transfers of the accumulator)
+ *   - Neurion cpu gbm-f32 threads=1 / threads=2: the same through model gbm-f32 (float32 normals
+ *     and log-price, 16-lane lockstep; native/mc/mc_f32.h says why float32 is enough here)
+ *   - Neurion cuda (when available; float64 kernel and the gbm-f32 kernel, include the transfers of the accumulator)
  *   - Neurion js reference on a slice (per path-step)
  * Each case is verified once first: its mean must be within 5 SE of S0 e^{mu T}.
  */
@@ -51,8 +53,8 @@ export const mcSuite: SuiteModule = {
     const paths = opts.quick ? 20_000 : 100_000;
     const jsSlice = 2_000;
     const backends = availableBackends();
-    const args = (n: number): McSimulateArgs => ({
-      model: 0, params: Float64Array.of(S0, MU, SIGMA), data: new Float64Array(0), key: new Uint32Array([7, 0]), pathOffset: 0, paths: n, steps: STEPS, dt: DT,
+    const args = (n: number, model = 0): McSimulateArgs => ({
+      model, params: Float64Array.of(S0, MU, SIGMA), data: new Float64Array(0), key: new Uint32Array([7, 0]), pathOffset: 0, paths: n, steps: STEPS, dt: DT,
       spec: Float64Array.of(4096, 20, 400, 1024, 1, 80, 70, 100),
     });
     const group = `gbm ${STEPS} steps`;
@@ -65,18 +67,21 @@ export const mcSuite: SuiteModule = {
       verify: () => { const r = gbmPlainJs(paths, STEPS); checkMean('plain JS', r.mean, r.variance, paths); },
       fn: () => { gbmPlainJs(paths, STEPS); },
     });
-    const ours = (name: string, backend: 'cpu' | 'cuda' | 'js', threads: number, n: number, notes: string): void => {
+    const ours = (name: string, backend: 'cpu' | 'cuda' | 'js', threads: number, n: number, notes: string, model = 0): void => {
       cases.push({
         name, group, tag: 'ours', items: n * STEPS, notes,
-        verify: () => { const a = runOp(mcSimulateOp, args(n), { backend, threads }); checkMean(name, a[ACC.mean]!, a[ACC.m2]! / (n - 1), n); },
-        fn: () => { runOp(mcSimulateOp, args(n), { backend, threads }); },
+        verify: () => { const a = runOp(mcSimulateOp, args(n, model), { backend, threads }); checkMean(name, a[ACC.mean]!, a[ACC.m2]! / (n - 1), n); },
+        fn: () => { runOp(mcSimulateOp, args(n, model), { backend, threads }); },
       });
     };
     if (backends.includes('cpu')) {
-      for (const t of [1, 2]) ours(`neurion cpu threads=${t}`, 'cpu', t, paths, `mc.simulate through runOp, ${t} native thread(s), full accumulator (moments, 4096-bin histogram, drawdown, barrier, ruin, call payoff)`);
+      for (const t of [1, 2]) ours(`neurion cpu threads=${t}`, 'cpu', t, paths, `mc.simulate through runOp, model gbm (float64), ${t} native thread(s), full accumulator (moments, 4096-bin histogram, drawdown, barrier, ruin, call payoff)`);
+      for (const t of [1, 2]) ours(`neurion cpu gbm-f32 threads=${t}`, 'cpu', t, paths, `model gbm-f32: float32 normals and log-price (native/mc/mc_f32.h, 16-lane AVX-512 lockstep), same accumulator in float64, ${t} native thread(s)`, 7);
     } else skipped.push({ name: 'neurion cpu', group, reason: backendStatus().find((b) => b.name === 'cpu')!.detail });
-    if (backends.includes('cuda')) ours('neurion cuda', 'cuda', 1, paths * 10, 'float64 kernel, 10x the paths; includes the accumulator copies');
-    else skipped.push({ name: 'neurion cuda', group, reason: backendStatus().find((b) => b.name === 'cuda')!.detail });
+    if (backends.includes('cuda')) {
+      ours('neurion cuda', 'cuda', 1, paths * 10, 'float64 kernel, 10x the paths; includes the accumulator copies');
+      ours('neurion cuda gbm-f32', 'cuda', 1, paths * 100, 'gbm-f32 (float32) kernel, 100x the paths; includes the accumulator copies', 7);
+    } else skipped.push({ name: 'neurion cuda', group, reason: backendStatus().find((b) => b.name === 'cuda')!.detail });
     ours(`neurion js reference (${jsSlice} paths)`, 'js', 1, jsSlice, 'TypeScript reference on a slice, reported per path-step');
     return {
       name: 'mc',

@@ -8,6 +8,8 @@
 // over lanes that GCC vectorizes (AVX-512 / AVX2 clones picked at load time by
 // target_clones, SSE2 otherwise). Same operations in the same order as the scalar path
 // (simulate_path), so lockstep and scalar results are identical bit for bit.
+// gbm-f32 runs 16 paths in lockstep the same way (float32 lanes, mc_gbm32_lanes.inc; the
+// 32x32-bit Philox products as two vpmuludq + blend per 16 lanes).
 //
 // sqrt never sees a negative argument here (-2 log u > 0), so errno handling is off for this
 // file: it would otherwise block vectorization of sqrt.
@@ -89,6 +91,62 @@ inline __attribute__((always_inline)) void vsincos_turn(VD u, VD* sn, VD* cs) {
   *cs = neg_c ? -ca : ca;
 }
 
+// gbm-f32: 16 float32 lanes (one zmm), the vector twins of mc_f32.h.
+constexpr int kLanes32 = 16;
+typedef float VF __attribute__((vector_size(4 * kLanes32)));
+typedef uint32_t VW __attribute__((vector_size(4 * kLanes32)));
+typedef int32_t VIW __attribute__((vector_size(4 * kLanes32)));
+
+inline __attribute__((always_inline)) VF vu01_32(VW w) {
+  return (__builtin_convertvector((VIW)(w >> 9), VF) + 0.5f) * 1.1920928955078125e-07f;
+}
+
+inline __attribute__((always_inline)) VF vlog32(VF x) {
+  const VW b = (VW)x;
+  VIW e = (VIW)(b >> 23) - 126;
+  VF m = (VF)((b & 0x007fffffu) | 0x3f000000u);
+  const VIW lo = m < 0.707106781186547524f;
+  e = lo ? e - 1 : e;
+  m = lo ? (m + m) - 1.0f : m - 1.0f;
+  const VF ef = __builtin_convertvector(e, VF);
+  const VF z = m * m;
+  VF y = VF{} + 7.0376836292e-2f;
+  y = y * m + -1.1514610310e-1f;
+  y = y * m + 1.1676998740e-1f;
+  y = y * m + -1.2420140846e-1f;
+  y = y * m + 1.4249322787e-1f;
+  y = y * m + -1.6668057665e-1f;
+  y = y * m + 2.0000714765e-1f;
+  y = y * m + -2.4999993993e-1f;
+  y = y * m + 3.3333331174e-1f;
+  y = (y * m) * z;
+  y = y + ef * -2.12194440e-4f;
+  y = y + -0.5f * z;
+  VF r = m + y;
+  r = r + ef * 0.693359375f;
+  return r;
+}
+
+inline __attribute__((always_inline)) void vsincos32_turn(VF u, VF* sn, VF* cs) {
+  const VIW q = __builtin_convertvector(4.0f * u + 0.5f, VIW);
+  const VF r = u - 0.25f * __builtin_convertvector(q, VF);
+  const VF a = r * 6.28318530717958648f;
+  const VF z = a * a;
+  VF ps = VF{} + -1.9515295891e-4f;
+  ps = ps * z + 8.3321608736e-3f;
+  ps = ps * z + -1.6666654611e-1f;
+  const VF s = a + (a * z) * ps;
+  VF pc = VF{} + 2.443315711809948e-5f;
+  pc = pc * z + -1.388731625493765e-3f;
+  pc = pc * z + 4.166664568298827e-2f;
+  const VF c = (1.0f - 0.5f * z) + (z * z) * pc;
+  const VIW odd = (q & 1) != 0, neg_s = (q & 2) != 0, neg_c = ((q + 1) & 2) != 0;
+  const VF sa = odd ? c : s;
+  const VF ca = odd ? s : c;
+  *sn = neg_s ? -sa : sa;
+  *cs = neg_c ? -ca : ca;
+}
+
 using GbmLanesFn = void (*)(const Model&, uint32_t, uint32_t, uint64_t, int64_t, PathOut*);
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -120,6 +178,35 @@ __attribute__((target(NEURION_MC_V4), always_inline)) inline VU mulw_v4(VU a, ui
 #undef NEURION_MC_LANES_TARGET
 #undef NEURION_MC_SQRT
 #undef NEURION_MC_MULW
+
+union LanesF { VF v; __m128 h2[kLanes32 / 4]; __m256 h4[kLanes32 / 8]; __m512 h8[kLanes32 / 16]; };
+union LanesW { VW v; __m128i h2[kLanes32 / 4]; __m256i h4[kLanes32 / 8]; __m512i h8[kLanes32 / 16]; };
+__attribute__((target(NEURION_MC_V4), always_inline)) inline VF sqrt32_v4(VF v) {
+  LanesF d; d.v = v;
+  for (int h = 0; h < kLanes32 / 16; ++h) d.h8[h] = _mm512_sqrt_ps(d.h8[h]);
+  return d.v;
+}
+// High halves of 16 32x32-bit products: even lanes from one vpmuludq, odd lanes (shifted
+// down) from another, merged by a blend.
+__attribute__((target(NEURION_MC_V4), always_inline)) inline VW mulhi32_v4(VW a, uint32_t m) {
+  LanesW d; d.v = a;
+  const __m512i mv = _mm512_set1_epi32(static_cast<int>(m));
+  for (int h = 0; h < kLanes32 / 16; ++h) {
+    const __m512i ev = _mm512_mul_epu32(d.h8[h], mv);
+    const __m512i od = _mm512_mul_epu32(_mm512_srli_epi64(d.h8[h], 32), mv);
+    d.h8[h] = _mm512_mask_blend_epi32(static_cast<__mmask16>(0xAAAA), _mm512_srli_epi64(ev, 32), od);
+  }
+  return d.v;
+}
+#define NEURION_MC32_LANES_NAME gbm32_lanes_v4
+#define NEURION_MC32_LANES_TARGET __attribute__((target(NEURION_MC_V4)))
+#define NEURION_MC32_SQRT(v) sqrt32_v4(v)
+#define NEURION_MC32_MULHI(a, M) mulhi32_v4(a, M)
+#include "mc_gbm32_lanes.inc"
+#undef NEURION_MC32_LANES_NAME
+#undef NEURION_MC32_LANES_TARGET
+#undef NEURION_MC32_SQRT
+#undef NEURION_MC32_MULHI
 #pragma GCC diagnostic pop
 
 __attribute__((target(NEURION_MC_V3), always_inline)) inline VD sqrt_v3(VD v) {
@@ -142,6 +229,31 @@ __attribute__((target(NEURION_MC_V3), always_inline)) inline VU mulw_v3(VU a, ui
 #undef NEURION_MC_SQRT
 #undef NEURION_MC_MULW
 
+__attribute__((target(NEURION_MC_V3), always_inline)) inline VF sqrt32_v3(VF v) {
+  LanesF d; d.v = v;
+  for (int h = 0; h < kLanes32 / 8; ++h) d.h4[h] = _mm256_sqrt_ps(d.h4[h]);
+  return d.v;
+}
+__attribute__((target(NEURION_MC_V3), always_inline)) inline VW mulhi32_v3(VW a, uint32_t m) {
+  LanesW d; d.v = a;
+  const __m256i mv = _mm256_set1_epi32(static_cast<int>(m));
+  for (int h = 0; h < kLanes32 / 8; ++h) {
+    const __m256i ev = _mm256_mul_epu32(d.h4[h], mv);
+    const __m256i od = _mm256_mul_epu32(_mm256_srli_epi64(d.h4[h], 32), mv);
+    d.h4[h] = _mm256_blend_epi32(_mm256_srli_epi64(ev, 32), od, 0xAA);
+  }
+  return d.v;
+}
+#define NEURION_MC32_LANES_NAME gbm32_lanes_v3
+#define NEURION_MC32_LANES_TARGET __attribute__((target(NEURION_MC_V3)))
+#define NEURION_MC32_SQRT(v) sqrt32_v3(v)
+#define NEURION_MC32_MULHI(a, M) mulhi32_v3(a, M)
+#include "mc_gbm32_lanes.inc"
+#undef NEURION_MC32_LANES_NAME
+#undef NEURION_MC32_LANES_TARGET
+#undef NEURION_MC32_SQRT
+#undef NEURION_MC32_MULHI
+
 inline __attribute__((always_inline)) VD sqrt_v1(VD v) {
   LanesD d; d.v = v;
   for (int h = 0; h < kLanes / 2; ++h) d.h2[h] = _mm_sqrt_pd(d.h2[h]);
@@ -161,6 +273,38 @@ inline __attribute__((always_inline)) VU mulw_v1(VU a, uint32_t m) {
 #undef NEURION_MC_LANES_TARGET
 #undef NEURION_MC_SQRT
 #undef NEURION_MC_MULW
+
+inline __attribute__((always_inline)) VF sqrt32_v1(VF v) {
+  LanesF d; d.v = v;
+  for (int h = 0; h < kLanes32 / 4; ++h) d.h2[h] = _mm_sqrt_ps(d.h2[h]);
+  return d.v;
+}
+inline __attribute__((always_inline)) VW mulhi32_generic(VW a, uint32_t m) {
+  VW r;
+  for (int l = 0; l < kLanes32; ++l) r[l] = static_cast<uint32_t>((static_cast<uint64_t>(a[l]) * m) >> 32);
+  return r;
+}
+#define NEURION_MC32_LANES_NAME gbm32_lanes_v1
+#define NEURION_MC32_LANES_TARGET
+#define NEURION_MC32_SQRT(v) sqrt32_v1(v)
+#define NEURION_MC32_MULHI(a, M) mulhi32_generic(a, M)
+#include "mc_gbm32_lanes.inc"
+#undef NEURION_MC32_LANES_NAME
+#undef NEURION_MC32_LANES_TARGET
+#undef NEURION_MC32_SQRT
+#undef NEURION_MC32_MULHI
+
+GbmLanesFn pick_gbm32_lanes() {
+  __builtin_cpu_init();
+  const char* force = std::getenv("NEURION_MC_ISA");
+  if (force != nullptr && std::string(force) == "v1") return gbm32_lanes_v1;
+  if (force != nullptr && std::string(force) == "v3" && __builtin_cpu_supports("avx2")) return gbm32_lanes_v3;
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("bmi2"))
+    return gbm32_lanes_v4;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2")) return gbm32_lanes_v3;
+  return gbm32_lanes_v1;
+}
 
 GbmLanesFn pick_gbm_lanes() {
   __builtin_cpu_init();
@@ -186,9 +330,25 @@ inline VU mulw_generic(VU a, uint32_t m) { return (a & 0xffffffffu) * static_cas
 #define NEURION_MC_MULW(a, M) mulw_generic(a, M)
 #include "mc_gbm_lanes.inc"
 GbmLanesFn pick_gbm_lanes() { return gbm_lanes_v1; }
+inline VF sqrt32_generic(VF v) {
+  for (int l = 0; l < kLanes32; ++l) v[l] = sqrtf(v[l]);
+  return v;
+}
+inline VW mulhi32_generic(VW a, uint32_t m) {
+  VW r;
+  for (int l = 0; l < kLanes32; ++l) r[l] = static_cast<uint32_t>((static_cast<uint64_t>(a[l]) * m) >> 32);
+  return r;
+}
+#define NEURION_MC32_LANES_NAME gbm32_lanes_v1
+#define NEURION_MC32_LANES_TARGET
+#define NEURION_MC32_SQRT(v) sqrt32_generic(v)
+#define NEURION_MC32_MULHI(a, M) mulhi32_generic(a, M)
+#include "mc_gbm32_lanes.inc"
+GbmLanesFn pick_gbm32_lanes() { return gbm32_lanes_v1; }
 #endif
 
 const GbmLanesFn gbm_lanes = pick_gbm_lanes();
+const GbmLanesFn gbm32_lanes = pick_gbm32_lanes();
 
 Key key_of(uint32_t k0, uint32_t k1, uint64_t gp) {
   Key k;
@@ -208,6 +368,13 @@ void for_paths(const Model& m, uint32_t k0, uint32_t k1, uint64_t path_offset, i
     for (; p + kLanes <= p1; p += kLanes) {
       gbm_lanes(m, k0, k1, path_offset + static_cast<uint64_t>(p), steps, o);
       for (int l = 0; l < kLanes; ++l) f(o[l]);
+    }
+  }
+  if (lanes && m.id == M_GBM_F32) {
+    PathOut o[kLanes32];
+    for (; p + kLanes32 <= p1; p += kLanes32) {
+      gbm32_lanes(m, k0, k1, path_offset + static_cast<uint64_t>(p), steps, o);
+      for (int l = 0; l < kLanes32; ++l) f(o[l]);
     }
   }
   for (; p < p1; ++p) f(simulate_path(m, key_of(k0, k1, path_offset + static_cast<uint64_t>(p)), steps));

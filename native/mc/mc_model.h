@@ -8,7 +8,7 @@
 // simulates the same scenario.
 //
 //   stream  purpose                                   models
-//   0       main normal shock of the (single) asset   gbm, merton, heston (price), garch
+//   0       main normal shock of the (single) asset   gbm, gbm-f32, merton, heston (price), garch
 //   1       second normal (variance shock)            heston
 //   2       uniform for the Poisson jump count        merton
 //   3       normal for the summed jump size           merton
@@ -20,6 +20,8 @@
 //
 // Schemes (dt = year fraction per step; x = log(S / S0)):
 //   gbm      x += (mu - sigma^2/2) dt + sigma sqrt(dt) Z                            (exact)
+//   gbm-f32  the same in float32 (normals, drift, vol and x; mc_f32.h says why and how),
+//            reported through the same float64 monitor outputs
 //   merton   x += (mu - lambda k - sigma^2/2) dt + sigma sqrt(dt) Z + N muJ + sqrt(N) sigmaJ Z',
 //            k = exp(muJ + sigmaJ^2/2) - 1, N ~ Poisson(lambda dt) by inverse CDF of one
 //            uniform (sum of N normal jumps = N muJ + sqrt(N) sigmaJ Z' in law: exact)
@@ -42,12 +44,15 @@
 #include "../common/hd.h"
 #include "../common/philox.h"
 #include "mc_acc.h"
+#include "mc_f32.h"
 #include "mc_math.h"
 
 namespace neurion::mc {
 
-enum ModelId : int { M_GBM = 0, M_MERTON = 1, M_HESTON = 2, M_GARCH = 3, M_BOOTSTRAP = 4, M_BLOCK_BOOTSTRAP = 5, M_MULTI_GBM = 6 };
-constexpr int kModelCount = 7;
+enum ModelId : int {
+  M_GBM = 0, M_MERTON = 1, M_HESTON = 2, M_GARCH = 3, M_BOOTSTRAP = 4, M_BLOCK_BOOTSTRAP = 5, M_MULTI_GBM = 6, M_GBM_F32 = 7
+};
+constexpr int kModelCount = 8;
 enum Stream : uint32_t { S_MAIN = 0, S_VAR = 1, S_JUMP_COUNT = 2, S_JUMP_SIZE = 3, S_INDEX = 4, S_BLOCK = 5, S_CHI = 7, S_ASSET0 = 8 };
 constexpr int kMaxAssets = 64;
 constexpr int kMaxNu = 200;
@@ -184,6 +189,21 @@ NEURION_HD PathOut simulate_path(const Model& m, const Key& k, int64_t steps) {
     case M_GBM: {
       NormalSource z(S_MAIN);
       for (int64_t s = 0; s < steps; ++s) p.step(m.drift + m.vol * z.at(k, s));
+      break;
+    }
+    case M_GBM_F32: {
+      const float drift = static_cast<float>(m.drift), vol = static_cast<float>(m.vol);
+      float x = 0.0f, xmin = 0.0f, xmax = 0.0f, mindd = 0.0f;
+      float z[4];
+      for (int64_t s = 0; s < steps; ++s) {
+        if ((s & 3) == 0) mc32_box_muller4(mc_block(k, s, S_MAIN), z);
+        x = x + (drift + vol * z[s & 3]);
+        xmin = x < xmin ? x : xmin;
+        xmax = x > xmax ? x : xmax;
+        const float d = x - xmax;
+        mindd = d < mindd ? d : mindd;
+      }
+      p.x = x; p.xmin = xmin; p.xmax = xmax; p.mindd = mindd;
       break;
     }
     case M_MERTON: {

@@ -55,6 +55,7 @@ class Checker {
 inline int64_t params_length(int id, const double* params, int64_t np) {
   switch (id) {
     case M_GBM: return 3;
+    case M_GBM_F32: return 3;
     case M_MERTON: return 6;
     case M_HESTON: return 7;
     case M_GARCH: return 7;
@@ -114,7 +115,8 @@ inline bool prepare_model(const char* op, int id, const double* params, int64_t 
     m.v0 = m.s0;
   }
   switch (id) {
-    case M_GBM: {
+    case M_GBM:
+    case M_GBM_F32: {
       const double mu = c.get(1, "mu", -inf, inf), sigma = c.get(2, "sigma", 0, inf);
       m.drift = (mu - 0.5 * sigma * sigma) * dt;
       m.vol = sigma * m.sqdt;

@@ -7,15 +7,19 @@
  *   neurion mc --model block-bootstrap --fit SPY-1d --mean-block 10 --steps 21 --json
  *   neurion mc --model multi-gbm --fit SPY-1d,IWM-1d --weights 0.6,0.4 --notional 1e6 --json
  *
- * --fit <SYMBOL>-<tf>[,...] estimates parameters from a bundled series: gbm (annualized mu and
- * sigma of log returns; s0 = last close), bootstrap / block-bootstrap (the log returns),
- * multi-gbm (aligned closes: covariance of log returns). Bars per year come from the data's
- * own time span. Exit codes: 2 for bad values (the error names the flag), 1 for usage errors
+ * --fit <SYMBOL>-<tf>[,...] estimates parameters from a bundled series (s0 = last close unless
+ * --s0 is given; src/mc/fit.ts documents each estimator): gbm / gbm-f32 (annualized mu and
+ * sigma of log returns), garch (maximum likelihood, --dist normal|t; per-bar units), merton
+ * (maximum likelihood of the Poisson mixture), heston (moment/regression estimator on a
+ * realized-variance proxy, --rv-window bars; not MLE), bootstrap / block-bootstrap (the log
+ * returns), multi-gbm (aligned closes: covariance of log returns). Bars per year come from the
+ * data's own time span. Exit codes: 2 for bad values (the error names the flag), 1 for usage errors
  * and for a run cancelled with Ctrl-C.
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { alignCloses, isTimeframe, loadBundled, type Bars, type Timeframe } from '../data/index.js';
+import { fitGarchModel, fitGbm, fitHeston, fitMerton } from '../mc/fit.js';
 import { MODEL_NAMES, runMonteCarlo, writePathSamplesArrow, type McConfig, type McResult, type ModelSpec } from '../mc/index.js';
 import { UsageError } from './errors.js';
 
@@ -26,7 +30,7 @@ interface McFlags {
   lambda?: string; muJ?: string; sigmaJ?: string;
   v0?: string; kappa?: string; theta?: string; xi?: string; rho?: string;
   omega?: string; alpha?: string; beta?: string; h0?: string; nu?: string;
-  meanBlock?: string;
+  meanBlock?: string; dist?: string; rvWindow?: string;
   weights?: string; qty?: string; notional?: string;
   horizon?: string; steps?: string; paths?: string; seed?: string;
   var?: string; quantiles?: string; barrier?: string; lossThreshold?: string; strike?: string; rate?: string;
@@ -91,9 +95,6 @@ export function modelFromFlags(o: McFlags): { model: ModelSpec; fitted?: Record<
   const model = o.model;
   if (!(MODEL_NAMES as string[]).includes(model)) throw new RangeError(`--model must be one of ${MODEL_NAMES.join(', ')}; got ${JSON.stringify(model)}`);
   const s0f = num('s0', o.s0), muf = num('mu', o.mu), sigmaf = num('sigma', o.sigma);
-  if (o.fit !== undefined && !['gbm', 'bootstrap', 'block-bootstrap', 'multi-gbm'].includes(model)) {
-    throw new UsageError(`--fit is supported for gbm, bootstrap, block-bootstrap and multi-gbm (not yet for ${model}: give its parameters)`);
-  }
   if (model === 'multi-gbm') {
     if (o.fit === undefined) throw new UsageError('--model multi-gbm needs --fit SYMBOL-tf,SYMBOL-tf,... (covariance estimated from aligned closes)');
     const names = o.fit.split(',');
@@ -121,12 +122,27 @@ export function modelFromFlags(o: McFlags): { model: ModelSpec; fitted?: Record<
     if (r.length < 2) throw new RangeError(`--fit ${o.fit}: too few bars`);
     const last = bars.close[bars.close.length - 1]!;
     const s0 = s0f ?? last;
-    if (model === 'gbm') {
+    if (model === 'gbm' || model === 'gbm-f32') {
       const ppy = barsPerYear(bars.time);
-      const { mean, variance } = meanVar(r);
-      const sigma = sigmaf ?? Math.sqrt(variance * ppy);
-      const mu = muf ?? mean * ppy + 0.5 * sigma * sigma;
-      return { model: { type: 'gbm', s0, mu, sigma }, fitted: { series: o.fit, bars: bars.close.length, barsPerYear: ppy, s0, mu, sigma } };
+      const f = fitGbm(r, ppy, s0, model);
+      const sigma = sigmaf ?? f.model.sigma;
+      const mu = muf ?? (sigmaf === undefined ? f.model.mu : meanVar(r).mean * ppy + 0.5 * sigma * sigma);
+      return { model: { type: model, s0, mu, sigma }, fitted: { series: o.fit, bars: bars.close.length, barsPerYear: ppy, s0, mu, sigma, method: f.info.method } };
+    }
+    if (model === 'garch' || model === 'merton' || model === 'heston') {
+      const ppy = barsPerYear(bars.time);
+      let f;
+      if (model === 'garch') {
+        const dist = o.dist ?? 'normal';
+        if (dist !== 'normal' && dist !== 't') throw new RangeError(`--dist must be normal or t, got ${JSON.stringify(dist)}`);
+        f = fitGarchModel(r, ppy, s0, dist);
+      } else if (model === 'merton') {
+        f = fitMerton(r, ppy, s0);
+      } else {
+        f = fitHeston(r, ppy, s0, int('rv-window', o.rvWindow) ?? 21);
+      }
+      const { type: _t, ...params } = f.model as unknown as Record<string, unknown>;
+      return { model: f.model, fitted: { series: o.fit, bars: bars.close.length, ...params, ...f.info } };
     }
     if (model === 'bootstrap') return { model: { type: 'bootstrap', s0, returns: r }, fitted: { series: o.fit, returns: r.length, s0 } };
     const meanBlock = num('mean-block', o.meanBlock) ?? 10;
@@ -134,7 +150,8 @@ export function modelFromFlags(o: McFlags): { model: ModelSpec; fitted?: Record<
   }
   const s0 = need('s0', s0f);
   switch (model) {
-    case 'gbm': return { model: { type: 'gbm', s0, mu: need('mu', muf), sigma: need('sigma', sigmaf) } };
+    case 'gbm':
+    case 'gbm-f32': return { model: { type: model, s0, mu: need('mu', muf), sigma: need('sigma', sigmaf) } };
     case 'merton':
       return { model: { type: 'merton', s0, mu: need('mu', muf), sigma: need('sigma', sigmaf), lambda: need('lambda', num('lambda', o.lambda)), muJ: need('mu-j', num('mu-j', o.muJ)), sigmaJ: need('sigma-j', num('sigma-j', o.sigmaJ)) } };
     case 'heston':
@@ -185,9 +202,9 @@ function formatHuman(r: Omit<McResult, 'accumulator'>): string {
 export function registerMcCommand(program: Command, out: (s: string) => void): void {
   program
     .command('mc')
-    .description('Monte Carlo scenarios: VaR/CVaR, quantiles, drawdown, barrier and ruin probabilities (gbm, merton, heston, garch, bootstrap, block-bootstrap, multi-gbm)')
+    .description('Monte Carlo scenarios: VaR/CVaR, quantiles, drawdown, barrier and ruin probabilities (gbm, gbm-f32, merton, heston, garch, bootstrap, block-bootstrap, multi-gbm)')
     .option('--model <name>', `model: ${MODEL_NAMES.join(', ')}`, 'gbm')
-    .option('--fit <series>', 'fit parameters from bundled series SYMBOL-tf (multi-gbm: a comma-separated list)')
+    .option('--fit <series>', 'fit parameters from bundled series SYMBOL-tf (every model; multi-gbm: a comma-separated list)')
     .option('--s0 <x>', 'start price').option('--mu <x>', 'drift per year (garch: per step)').option('--sigma <x>', 'volatility per sqrt(year)')
     .option('--lambda <x>', 'merton: jumps per year').option('--mu-j <x>', 'merton: mean log jump').option('--sigma-j <x>', 'merton: log jump stdev')
     .option('--v0 <x>', 'heston: initial variance').option('--kappa <x>', 'heston: mean reversion').option('--theta <x>', 'heston: long-run variance')
@@ -195,6 +212,8 @@ export function registerMcCommand(program: Command, out: (s: string) => void): v
     .option('--omega <x>', 'garch: omega').option('--alpha <x>', 'garch: alpha').option('--beta <x>', 'garch: beta').option('--h0 <x>', 'garch: initial variance')
     .option('--nu <x>', 'garch: Student-t degrees of freedom (integer >= 3; omit for normal)')
     .option('--mean-block <x>', 'block-bootstrap: mean block length (default 10)')
+    .option('--dist <normal|t>', 'garch --fit: innovation distribution (default normal)')
+    .option('--rv-window <n>', 'heston --fit: bars in the realized-variance proxy (default 21)')
     .option('--weights <list>', 'multi-gbm: portfolio weights').option('--qty <list>', 'multi-gbm: positions').option('--notional <x>', 'multi-gbm: notional for --weights (default 1)')
     .option('--horizon <years>', 'years simulated (default 1)').option('--steps <n>', 'time steps (default 252)').option('--paths <n>', 'paths (default 100000)')
     .option('--seed <n>', 'Philox seed (default 0)')
@@ -205,7 +224,7 @@ export function registerMcCommand(program: Command, out: (s: string) => void): v
     .option('--sample-paths <n>', 'write this many full paths (default 20 with --sample-out)').option('--sample-out <file.arrow>', 'Arrow file for the path sample')
     .option('--json', 'print one JSON object').option('--out <file>', 'also write the JSON result to this file')
     .option('--progress', 'force the progress bar on stderr').option('--no-progress', 'never show the progress bar')
-    .addHelpText('after', '\nExamples:\n  neurion mc --model gbm --s0 100 --mu 0.05 --sigma 0.2 --paths 1000000 --seed 7 --var 0.95,0.99 --json\n  neurion mc --model block-bootstrap --fit SPY-1d --steps 21 --loss-threshold 20\n  neurion mc --model multi-gbm --fit SPY-1d,IWM-1d --weights 0.6,0.4 --notional 1000000 --steps 10 --json\n')
+    .addHelpText('after', '\nExamples:\n  neurion mc --model gbm --s0 100 --mu 0.05 --sigma 0.2 --paths 1000000 --seed 7 --var 0.95,0.99 --json\n  neurion mc --model block-bootstrap --fit SPY-1d --steps 21 --loss-threshold 20\n  neurion mc --model garch --fit SPY-1d --dist t --steps 21 --json\n  neurion mc --model gbm-f32 --s0 100 --mu 0.05 --sigma 0.2 --paths 100000000 --json\n  neurion mc --model multi-gbm --fit SPY-1d,IWM-1d --weights 0.6,0.4 --notional 1000000 --steps 10 --json\n')
     .action(async (o: McFlags) => {
       const { model, fitted } = modelFromFlags(o);
       const samplePaths = int('sample-paths', o.samplePaths) ?? (o.sampleOut ? 20 : undefined);

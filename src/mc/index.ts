@@ -6,3 +6,4 @@ export { ACC, ACC_HEADER, accLength, createAccumulator, mergeAccumulators, merge
 export { histQuantile, histLowerTailMean, valueHistogram, drawdownHistogram, valueMoments, drawdownMoments, riskAtLevels } from './stats.js';
 export { MODEL_IDS, MODEL_NAMES, STREAMS } from './model-params.js';
 export { writePathSamplesArrow, pathSamplesTable } from './arrow.js';
+export { fitGbm, fitGarchModel, fitMerton, fitHeston, mertonLogLikelihood, type FitInfo } from './fit.js';

@@ -11,13 +11,14 @@
  *   4   bootstrap         [s0]                                          log returns
  *   5   block bootstrap   [s0, meanBlock]                               log returns
  *   6   multi-asset gbm   [n, s0[n], mu[n], qty[n]]                     Cholesky factor L of the annualized covariance (n x n, row-major, lower)
+ *   7   gbm-f32           [s0, mu, sigma]                               -      (gbm in float32: native/mc/mc_f32.h)
  */
 import { describeValue } from '../errors.js';
 
-export const MODEL_IDS = { gbm: 0, merton: 1, heston: 2, garch: 3, bootstrap: 4, 'block-bootstrap': 5, 'multi-gbm': 6 } as const;
+export const MODEL_IDS = { gbm: 0, merton: 1, heston: 2, garch: 3, bootstrap: 4, 'block-bootstrap': 5, 'multi-gbm': 6, 'gbm-f32': 7 } as const;
 export type ModelName = keyof typeof MODEL_IDS;
 export const MODEL_NAMES = Object.keys(MODEL_IDS) as ModelName[];
-export const MODEL_COUNT = 7;
+export const MODEL_COUNT = 8;
 export const MAX_ASSETS = 64;
 export const MAX_NU = 200;
 export const MAX_BOOTSTRAP_LENGTH = 2 ** 21;
@@ -65,6 +66,7 @@ function fmt(v: number): string {
 export function paramsLength(id: number, params: Float64Array): number {
   switch (id) {
     case 0: return 3;
+    case 7: return 3;
     case 1: return 6;
     case 2: return 7;
     case 3: return 7;
@@ -117,7 +119,8 @@ export function prepareModel(op: string, id: number, params: Float64Array, data:
     m.v0 = m.s0;
   }
   switch (id) {
-    case 0: {
+    case 0:
+    case 7: {
       const mu = get(1, 'mu', -inf, inf), sigma = get(2, 'sigma', 0, inf);
       m.drift = (mu - 0.5 * sigma * sigma) * dt;
       m.vol = sigma * m.sqdt;

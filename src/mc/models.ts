@@ -8,7 +8,8 @@ import { describeValue } from '../errors.js';
 import { cholesky } from '../risk/linalg.js';
 import { MAX_ASSETS, MAX_BOOTSTRAP_LENGTH, MAX_NU, MODEL_IDS, type ModelName } from './model-params.js';
 
-export interface GbmSpec { type: 'gbm'; s0: number; mu: number; sigma: number }
+/** `gbm-f32`: the same model simulated in float32 (native/mc/mc_f32.h): the throughput variant. */
+export interface GbmSpec { type: 'gbm' | 'gbm-f32'; s0: number; mu: number; sigma: number }
 export interface MertonSpec { type: 'merton'; s0: number; mu: number; sigma: number; lambda: number; muJ: number; sigmaJ: number }
 export interface HestonSpec { type: 'heston'; s0: number; mu: number; v0: number; kappa: number; theta: number; xi: number; rho: number }
 /** Per-step parameters (as fitted on per-bar returns): r = mu + sqrt(h) e, h' = omega + alpha eps^2 + beta h. */
@@ -86,7 +87,8 @@ export function packModel(spec: ModelSpec): PackedModel {
   const warnings: string[] = [];
   const none = new Float64Array(0);
   switch (spec.type) {
-    case 'gbm': {
+    case 'gbm':
+    case 'gbm-f32': {
       const s0 = field('model.s0', spec.s0, 'positive'), mu = field('model.mu', spec.mu, 'finite'), sigma = field('model.sigma', spec.sigma, 'nonneg');
       return { name, id, params: Float64Array.of(s0, mu, sigma), data: none, v0: s0, warnings };
     }

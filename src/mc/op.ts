@@ -16,7 +16,7 @@ import { expectInteger, expectLength, expectNoOverlap, expectTyped } from '../co
 import { describeValue } from '../errors.js';
 import type { TestRng } from '../util/rng.js';
 import { ACC, ACC_HEADER, accLength, checkSpec, SPEC_LENGTH } from './accumulator.js';
-import { prepareModel } from './model-params.js';
+import { MODEL_COUNT, prepareModel } from './model-params.js';
 import { referenceSimulate } from './reference.js';
 import { drawdownMoments, valueMoments } from './stats.js';
 
@@ -49,7 +49,7 @@ const OP = 'mc.simulate';
 
 export function validateSimulate(a: McSimulateArgs): void {
   if (typeof a !== 'object' || a === null) throw new TypeError(`${OP}: arguments must be an object, got ${describeValue(a)}`);
-  expectInteger(OP, 'model', a.model, 0, 6);
+  expectInteger(OP, 'model', a.model, 0, MODEL_COUNT - 1);
   expectTyped(OP, 'params', a.params, 'Float64Array');
   expectTyped(OP, 'data', a.data, 'Float64Array');
   expectTyped(OP, 'key', a.key, 'Uint32Array');
@@ -175,6 +175,8 @@ export const mcSimulateOp: OpDef<McSimulateArgs, Float64Array> = {
       const dn = base(0, [100, 0.0, 0.4], 100, 64, 30);
       dn.spec = specAround(100, 0.3, { barrier: 90 });
       cases.push({ label: 'gbm, down barrier', args: dn });
+      cases.push({ label: 'gbm-f32, 203 paths (16-lane groups + remainder), 37 steps', args: base(7, [100, u(-0.1, 0.2), u(0.05, 0.6)], 100, 203, 37) });
+      cases.push({ label: 'gbm-f32, path offset beyond 2^32, 1 step', args: base(7, [100, 0.03, 0.3], 100, 33, 1, undefined, 1 / 252, 2 ** 33 + rng.int(0, 1000)) });
       cases.push({ label: 'merton', args: base(1, [100, 0.05, u(0.1, 0.3), u(0.5, 20), u(-0.1, 0.05), u(0.01, 0.2)], 100, 150, 40) });
       cases.push({ label: 'merton, frequent jumps', args: base(1, [100, 0.05, 0.2, 500, -0.01, 0.02], 100, 60, 25) });
       cases.push({ label: 'heston', args: base(2, [100, 0.03, 0.04, u(0.5, 3), u(0.02, 0.09), u(0.2, 0.9), u(-0.9, 0.2)], 100, 150, 40) });
@@ -216,7 +218,7 @@ export const mcSimulateOp: OpDef<McSimulateArgs, Float64Array> = {
         { label: 'zero s0', args: w({ params: Float64Array.of(0, 0.05, 0.2) }), error: RangeError, match: /s0 \(params\[0\]\)/ },
         { label: 'heston rho > 1', args: w({ model: 2, params: Float64Array.of(100, 0.05, 0.04, 1, 0.04, 0.3, 1.5) }), error: RangeError, match: /rho \(params\[6\]\) must be a finite number in \[-1, 1\], got 1.5/ },
         { label: 'params too short', args: w({ params: Float64Array.of(100, 0.05) }), error: RangeError, match: /params must have length 3 for model 0/ },
-        { label: 'unknown model', args: w({ model: 9 }), error: RangeError, match: /model must be an integer in \[0, 6\]/ },
+        { label: 'unknown model', args: w({ model: 9 }), error: RangeError, match: /model must be an integer in \[0, 7\]/ },
         { label: 'params as Array', args: w({ params: [100, 0.05, 0.2] }), error: TypeError, match: /params must be a Float64Array/ },
         { label: 'bootstrap without data', args: w({ model: 4, params: Float64Array.of(100) }), error: RangeError, match: /data \(returns\) must have length/ },
         { label: 'garch non-stationary', args: w({ model: 3, params: Float64Array.of(100, 0, 1e-6, 0.3, 0.8, 1e-4, 0) }), error: RangeError, match: /alpha \+ beta must be < 1/ },

@@ -59,6 +59,84 @@ class Normals {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// gbm-f32: float32 normals, op for op as native/mc/mc_f32.h (Math.fround after every float32
+// operation reproduces IEEE float32 arithmetic exactly for +, -, *, sqrt), so the reference
+// equals the native backends bit for bit.
+// ---------------------------------------------------------------------------------------------
+const f32 = Math.fround;
+const F32_SCRATCH = new Float32Array(1);
+const U32_SCRATCH = new Uint32Array(F32_SCRATCH.buffer);
+const floatOf = (bits: number): number => { U32_SCRATCH[0] = bits; return F32_SCRATCH[0]!; };
+const bitsOf = (x: number): number => { F32_SCRATCH[0] = x; return U32_SCRATCH[0]!; };
+const SQRTHF = f32(0.707106781186547524);
+const LOG_P = [7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1,
+  2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1].map(f32);
+const LOG_C1 = f32(-2.12194440e-4), LOG_C2 = f32(0.693359375);
+const SIN_P = [-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1].map(f32);
+const COS_P = [2.443315711809948e-5, -1.388731625493765e-3, 4.166664568298827e-2].map(f32);
+const TWO_PI_F = f32(6.28318530717958648);
+
+/** ((w >> 9) + 0.5) 2^-23: a float32 uniform in (0, 1), exact. */
+export const u01f32 = (w: number): number => ((w >>> 9) + 0.5) * 1.1920928955078125e-7;
+
+/** Cephes logf as mc32_log (x: a u01f32 output). */
+export function log32(x: number): number {
+  const b = bitsOf(x);
+  let e = (b >>> 23) - 126;
+  let m = floatOf((b & 0x007fffff) | 0x3f000000);
+  if (m < SQRTHF) { e -= 1; m = f32(f32(m + m) - 1); } else m = f32(m - 1);
+  const z = f32(m * m);
+  let y = LOG_P[0]!;
+  for (let i = 1; i < LOG_P.length; i++) y = f32(f32(y * m) + LOG_P[i]!);
+  y = f32(f32(y * m) * z);
+  y = f32(y + f32(e * LOG_C1));
+  y = f32(y + f32(-0.5 * z));
+  const r = f32(m + y);
+  return f32(r + f32(e * LOG_C2));
+}
+
+/** [sin, cos] of 2 pi u as mc32_sincos_turn. */
+export function sincosTurn32(u: number): [number, number] {
+  const q = Math.trunc(f32(f32(4 * u) + 0.5));
+  const r = f32(u - f32(0.25 * q));
+  const a = f32(r * TWO_PI_F);
+  const z = f32(a * a);
+  let ps = SIN_P[0]!;
+  ps = f32(f32(ps * z) + SIN_P[1]!);
+  ps = f32(f32(ps * z) + SIN_P[2]!);
+  const s = f32(a + f32(f32(a * z) * ps));
+  let pc = COS_P[0]!;
+  pc = f32(f32(pc * z) + COS_P[1]!);
+  pc = f32(f32(pc * z) + COS_P[2]!);
+  const c = f32(f32(1 - f32(0.5 * z)) + f32(f32(z * z) * pc));
+  const qq = q & 3;
+  const sa = qq & 1 ? c : s, ca = qq & 1 ? s : c;
+  return [qq & 2 ? -sa : sa, (qq + 1) & 2 ? -ca : ca];
+}
+
+/** Float32 normals of one stream (mc32_box_muller4 order). */
+class Normals32 {
+  private blk = -1;
+  private readonly b = new Uint32Array(4);
+  private readonly z = new Float32Array(4);
+  constructor(private readonly k: PathKey, private readonly stream: number) {}
+  at(index: number): number {
+    const blk = Math.floor(index / 4);
+    if (blk !== this.blk) {
+      this.blk = blk;
+      const b = this.b;
+      philoxBlock(blk >>> 0, this.k.lo, this.k.hi, this.stream, this.k.k0, this.k.k1, b, 0);
+      const r0 = f32(Math.sqrt(f32(-2 * log32(u01f32(b[0]!)))));
+      const r1 = f32(Math.sqrt(f32(-2 * log32(u01f32(b[2]!)))));
+      const [s0, c0] = sincosTurn32(u01f32(b[1]!));
+      const [s1, c1] = sincosTurn32(u01f32(b[3]!));
+      this.z[0] = r0 * c0; this.z[1] = r0 * s0; this.z[2] = r1 * c1; this.z[3] = r1 * s1;
+    }
+    return this.z[index % 4]!;
+  }
+}
+
 /** floor(w * n / 2^32), exact in float64 for n <= 2^21. */
 export function resampleIndex(w: number, n: number): number {
   return Math.floor(w * n * TWO_POW_M32);
@@ -178,6 +256,19 @@ export function simulatePath(m: PreparedModel, k: PathKey, steps: number, record
         const w = ui.at(s);
         i = fresh ? resampleIndex(w, m.n) : i + 1 === m.n ? 0 : i + 1;
         step(m.aux[i]!, s);
+      }
+      break;
+    }
+    case 7: {
+      const z = new Normals32(k, STREAMS.main);
+      const drift = f32(m.drift), vol = f32(m.vol);
+      for (let s = 0; s < steps; s++) {
+        x = f32(x + f32(drift + f32(vol * z.at(s))));
+        if (x < xmin) xmin = x;
+        if (x > xmax) xmax = x;
+        const d = f32(x - xmax);
+        if (d < mindd) mindd = d;
+        if (record) record[s + 1] = m.s0 * Math.exp(x);
       }
       break;
     }

@@ -1,0 +1,124 @@
+// Float32 normals for the `gbm-f32` Monte Carlo model (model id 7): the throughput variant of
+// GBM for massive runs. Shared by the CPU core (scalar path in mc_model.h, 16-lane lockstep
+// path in mc_gbm32_lanes.inc) and the CUDA kernel (kernels/mc.cu); mirrored op for op by the
+// TypeScript reference (src/mc/reference.ts, Math.fround after every operation).
+//
+// Why float32: a float32 normal costs about half the instructions of a float64 one on the CPU
+// (16 SIMD lanes instead of 8) and runs on the GPU's FP32 units (64x the FP64 rate on
+// consumer parts, 2x on H100). Terminal statistics of a 252-step path do not need more: the
+// log-price is summed in float32 (relative error ~1e-7 on S_T after 252 steps, far below any
+// Monte Carlo standard error); moments, quantiles and VaR are accumulated in float64 as for
+// every model. Prices, the accumulator and the default `gbm` model stay float64.
+//
+// Keying: the same Philox4x32-10 blocks as `gbm` (counter (step >> 2, path lo, path hi,
+// stream 0), word step & 3), so gbm and gbm-f32 simulate the same scenario up to float32
+// rounding of the normals (tested).
+//
+//  * u  = ((w >> 9) + 0.5) 2^-23: exact in float32, in [2^-24, 1 - 2^-24]; so |z| <= 5.77
+//    (tails beyond 5.77 sd are not sampled: probability 8e-9 per draw).
+//  * mc32_log: Cephes logf (reduction to sqrt(1/2) <= m < sqrt(2), degree-8 polynomial,
+//    no division), about 1 ulp.
+//  * mc32_sincos_turn(u): exact quadrant reduction of the turn u (as mc_sincos_turn), then
+//    Cephes sinf/cosf kernels on [-pi/4, pi/4], about 1 ulp.
+//  * Every operation is a separate IEEE float32 multiply / add / sqrt (no FMA: CPU
+//    -ffp-contract=off, CUDA --fmad=false), so the CPU scalar and lockstep paths and the GPU
+//    agree bit for bit, and the TypeScript reference reproduces them exactly with Math.fround.
+//    (The GPU's special-function unit -- __logf, __sinf -- would save ~10 instructions per
+//    path-step at ~2^-21 absolute error; we keep one bit-exact definition instead: see
+//    kernels/README.md for the instruction budget.)
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include "../common/hd.h"
+#include "../common/philox.h"
+
+namespace neurion::mc {
+
+NEURION_HD uint32_t bits_of_f(float x) {
+#if defined(__CUDA_ARCH__)
+  return static_cast<uint32_t>(__float_as_uint(x));
+#else
+  uint32_t b;
+  std::memcpy(&b, &x, sizeof b);
+  return b;
+#endif
+}
+
+NEURION_HD float float_of(uint32_t b) {
+#if defined(__CUDA_ARCH__)
+  return __uint_as_float(b);
+#else
+  float x;
+  std::memcpy(&x, &b, sizeof x);
+  return x;
+#endif
+}
+
+// Uniform in (0, 1) from a Philox word, exact in float32.
+NEURION_HD float mc32_u01(uint32_t w) {
+  return (static_cast<float>(static_cast<int32_t>(w >> 9)) + 0.5f) * 1.1920928955078125e-07f;
+}
+
+// Natural log of a normal positive float (u01 outputs only: never 0, inf or subnormal).
+NEURION_HD float mc32_log(float x) {
+  const uint32_t b = bits_of_f(x);
+  int32_t e = static_cast<int32_t>(b >> 23) - 126;           // x = m 2^e, m in [0.5, 1)
+  float m = float_of((b & 0x007fffffu) | 0x3f000000u);
+  // m < sqrt(1/2): m = 2m - 1 and e - 1, else m = m - 1 (branch-free selects).
+  const bool lo = m < 0.707106781186547524f;
+  e = lo ? e - 1 : e;
+  m = lo ? (m + m) - 1.0f : m - 1.0f;
+  const float ef = static_cast<float>(e);
+  const float z = m * m;
+  float y = 7.0376836292e-2f;
+  y = y * m + -1.1514610310e-1f;
+  y = y * m + 1.1676998740e-1f;
+  y = y * m + -1.2420140846e-1f;
+  y = y * m + 1.4249322787e-1f;
+  y = y * m + -1.6668057665e-1f;
+  y = y * m + 2.0000714765e-1f;
+  y = y * m + -2.4999993993e-1f;
+  y = y * m + 3.3333331174e-1f;
+  y = (y * m) * z;
+  y = y + ef * -2.12194440e-4f;
+  y = y + -0.5f * z;
+  float r = m + y;
+  r = r + ef * 0.693359375f;
+  return r;
+}
+
+// sin and cos of 2 pi u, u in (0, 1).
+NEURION_HD void mc32_sincos_turn(float u, float* sn, float* cs) {
+  const int q = static_cast<int>(4.0f * u + 0.5f);     // 0..4
+  const float r = u - 0.25f * static_cast<float>(q);   // exact, in [-1/8, 1/8]
+  const float a = r * 6.28318530717958648f;            // [-pi/4, pi/4]
+  const float z = a * a;
+  float ps = -1.9515295891e-4f;
+  ps = ps * z + 8.3321608736e-3f;
+  ps = ps * z + -1.6666654611e-1f;
+  const float s = a + (a * z) * ps;
+  float pc = 2.443315711809948e-5f;
+  pc = pc * z + -1.388731625493765e-3f;
+  pc = pc * z + 4.166664568298827e-2f;
+  const float c = (1.0f - 0.5f * z) + (z * z) * pc;
+  const int qq = q & 3;
+  const float sa = (qq & 1) ? c : s;
+  const float ca = (qq & 1) ? s : c;
+  *sn = (qq & 2) ? -sa : sa;
+  *cs = ((qq + 1) & 2) ? -ca : ca;
+}
+
+// Four float32 standard normals from one Philox block, in the order of mc_box_muller4.
+NEURION_HD void mc32_box_muller4(const Philox4x32& b, float z[4]) {
+  const float r0 = sqrtf(-2.0f * mc32_log(mc32_u01(b.v[0])));
+  const float r1 = sqrtf(-2.0f * mc32_log(mc32_u01(b.v[2])));
+  float s0, c0, s1, c1;
+  mc32_sincos_turn(mc32_u01(b.v[1]), &s0, &c0);
+  mc32_sincos_turn(mc32_u01(b.v[3]), &s1, &c1);
+  z[0] = r0 * c0;
+  z[1] = r0 * s0;
+  z[2] = r1 * c1;
+  z[3] = r1 * s1;
+}
+
+}  // namespace neurion::mc
