@@ -28,6 +28,24 @@ NEURION_HD void mc_state_add(const mc::AccConfig& c, mc::AccState& s, const mc::
   else *dd_bin = d;
 }
 
+// Bin sums on the GPU are integers, so that the order in which atomics land cannot change
+// them (float atomics would make two identical runs differ in the last bits): a path adds
+// its position inside its bin, frac = (x - lo) scale - b in [0, 1), as a 32-bit fixed-point
+// fraction; the host rebuilds sum = count lo + (count b + sum frac 2^-32) / scale. The
+// quantization is 2^-32 of a bin width per path (~1e-10 of a bin's width). A launch covers
+// at most kMcMaxPathsPerLaunch paths, so a bin's fraction sum fits in 64 bits.
+constexpr int64_t kMcMaxPathsPerLaunch = int64_t{1} << 31;
+
+NEURION_HD unsigned long long mc_bin_frac(double x, double lo, double scale, int64_t b) {
+  double f = (x - lo) * scale - static_cast<double>(b);
+  f = f < 0.0 ? 0.0 : (f < 1.0 ? f : 0.99999999976716936);  // 1 - 2^-32
+  return static_cast<unsigned long long>(f * 4294967296.0);
+}
+
+NEURION_HD double mc_bin_sum(double count, unsigned long long frac_sum, double lo, double scale, int64_t b) {
+  return (count * static_cast<double>(b) + static_cast<double>(frac_sum) * 2.3283064365386963e-10) / scale + count * lo;
+}
+
 NEURION_HD void mc_state_merge(mc::AccState& a, const mc::AccState& b) {
   a.x.merge(b.x);
   a.dd.merge(b.dd);
