@@ -188,9 +188,9 @@ __attribute__((target(NEURION_MC_V4), always_inline)) inline VF sqrt32_v4(VF v) 
 }
 // High halves of 16 32x32-bit products: even lanes from one vpmuludq, odd lanes (shifted
 // down) from another, merged by a blend.
-__attribute__((target(NEURION_MC_V4), always_inline)) inline VW mulhi32_v4(VW a, uint32_t m) {
-  LanesW d; d.v = a;
-  const __m512i mv = _mm512_set1_epi32(static_cast<int>(m));
+__attribute__((target(NEURION_MC_V4), always_inline)) inline VW mulhi32_v4(VW a, VW m) {
+  LanesW d, mm; d.v = a; mm.v = m;
+  const __m512i mv = mm.h8[0];
   for (int h = 0; h < kLanes32 / 16; ++h) {
     const __m512i ev = _mm512_mul_epu32(d.h8[h], mv);
     const __m512i od = _mm512_mul_epu32(_mm512_srli_epi64(d.h8[h], 32), mv);
@@ -234,9 +234,9 @@ __attribute__((target(NEURION_MC_V3), always_inline)) inline VF sqrt32_v3(VF v) 
   for (int h = 0; h < kLanes32 / 8; ++h) d.h4[h] = _mm256_sqrt_ps(d.h4[h]);
   return d.v;
 }
-__attribute__((target(NEURION_MC_V3), always_inline)) inline VW mulhi32_v3(VW a, uint32_t m) {
-  LanesW d; d.v = a;
-  const __m256i mv = _mm256_set1_epi32(static_cast<int>(m));
+__attribute__((target(NEURION_MC_V3), always_inline)) inline VW mulhi32_v3(VW a, VW m) {
+  LanesW d, mm; d.v = a; mm.v = m;
+  const __m256i mv = mm.h4[0];
   for (int h = 0; h < kLanes32 / 8; ++h) {
     const __m256i ev = _mm256_mul_epu32(d.h4[h], mv);
     const __m256i od = _mm256_mul_epu32(_mm256_srli_epi64(d.h4[h], 32), mv);
@@ -279,9 +279,9 @@ inline __attribute__((always_inline)) VF sqrt32_v1(VF v) {
   for (int h = 0; h < kLanes32 / 4; ++h) d.h2[h] = _mm_sqrt_ps(d.h2[h]);
   return d.v;
 }
-inline __attribute__((always_inline)) VW mulhi32_generic(VW a, uint32_t m) {
+inline __attribute__((always_inline)) VW mulhi32_generic(VW a, VW m) {
   VW r;
-  for (int l = 0; l < kLanes32; ++l) r[l] = static_cast<uint32_t>((static_cast<uint64_t>(a[l]) * m) >> 32);
+  for (int l = 0; l < kLanes32; ++l) r[l] = static_cast<uint32_t>((static_cast<uint64_t>(a[l]) * m[l]) >> 32);
   return r;
 }
 #define NEURION_MC32_LANES_NAME gbm32_lanes_v1
@@ -334,9 +334,9 @@ inline VF sqrt32_generic(VF v) {
   for (int l = 0; l < kLanes32; ++l) v[l] = sqrtf(v[l]);
   return v;
 }
-inline VW mulhi32_generic(VW a, uint32_t m) {
+inline VW mulhi32_generic(VW a, VW m) {
   VW r;
-  for (int l = 0; l < kLanes32; ++l) r[l] = static_cast<uint32_t>((static_cast<uint64_t>(a[l]) * m) >> 32);
+  for (int l = 0; l < kLanes32; ++l) r[l] = static_cast<uint32_t>((static_cast<uint64_t>(a[l]) * m[l]) >> 32);
   return r;
 }
 #define NEURION_MC32_LANES_NAME gbm32_lanes_v1
