@@ -22,11 +22,17 @@
 //   dropout: against the CPU core's own dropout when it has one (GradJob::dropout), else
 //         layer-0 dropout against the CPU run on the pre-masked windows, and every layer's
 //         dropout by a central-difference check of the gradient along random directions.
+//   EMULATE_TRAIN_LARGE=1 adds the device's own plan (one chunk, 132 SMs, split-K) on
+//         LSTM(u, seq) -> Dropout 0.2 -> LSTM(u) -> Dense(3) softmax, 60 steps x 16 features
+//         (EMULATE_TRAIN_UNITS, default 32; EMULATE_TRAIN_BATCH, default 300); build with -O2
+//         (the benchmark model, u = 128 and batch 256, takes ~40 s). EMULATE_TRAIN_ORDER=1 also
+//         prints how far another summation order and a 1-ulp weight change move the gradients.
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>
@@ -202,7 +208,7 @@ struct Problem {
   std::vector<double> target, sw;
 };
 
-static Problem make_problem(const Case& c, std::mt19937& rng) {
+static Problem make_problem(const Case& c, std::mt19937& rng, float scale = 0.4f) {
   std::vector<int32_t> spec = {1, static_cast<int32_t>(c.layers.size()), c.F, 0};
   int width = c.F;
   for (const LayerDef& l : c.layers) {
@@ -225,7 +231,7 @@ static Problem make_problem(const Case& c, std::mt19937& rng) {
   if (!err.empty()) { std::printf("FAIL spec %s: %s\n", c.label.c_str(), err.c_str()); ++failures; return p; }
   std::normal_distribution<float> N(0.0f, 1.0f);
   p.params.resize(static_cast<size_t>(wl));
-  for (auto& v : p.params) v = 0.4f * N(rng);
+  for (auto& v : p.params) v = scale * N(rng);
   const int rows = c.T + c.batch + 3;
   p.xs.resize(static_cast<size_t>(rows) * c.F);
   for (auto& v : p.xs) v = N(rng);
@@ -246,10 +252,10 @@ struct Result {
 
 // The CUDA path, emulated: nn_train.cu's host sequence with the host executor.
 static Result run_emulated(const Problem& p, const Case& c, const float* params, const std::vector<float>& rates, uint32_t k0,
-                           uint32_t k1, int R, int sms, int min_kper, bool grads) {
+                           uint32_t k1, int R, int sms, int min_kper, bool grads, int64_t partial_cap = 4096) {
   const int T = c.T, F = c.F, U = p.m.out_units;
   const int64_t guard = 16;
-  const TrainPlan P = plan_train(p.m, T, R, grads, 4096, guard);
+  const TrainPlan P = plan_train(p.m, T, R, grads, partial_cap, guard);
   std::vector<float> ar(static_cast<size_t>(P.floats), sentinel());
   std::vector<double> dar(static_cast<size_t>(P.doubles), std::nan(""));
   std::memcpy(ar.data() + P.W, params, sizeof(float) * p.m.weights_len);
@@ -461,6 +467,44 @@ int main() {
     }
     std::printf("%s %s\n", bad ? "FAIL" : "ok  ", c.label.c_str());
     ++ncase;
+  }
+  if (const char* large = std::getenv("EMULATE_TRAIN_LARGE"); large != nullptr && *large == '1') {
+    // The device's plan on a bigger model: one chunk of the whole batch, 132 SMs, split-K of at
+    // least 128 rows, 4 Mi floats of partial sums (as nn_train.cu); float32 sums over 18000 rows.
+    const int units = std::getenv("EMULATE_TRAIN_UNITS") ? std::atoi(std::getenv("EMULATE_TRAIN_UNITS")) : 32;
+    const int batch = std::getenv("EMULATE_TRAIN_BATCH") ? std::atoi(std::getenv("EMULATE_TRAIN_BATCH")) : 300;
+    Case c{"large: lstm(" + std::to_string(units) + ", seq) -> dropout 0.2 -> lstm -> dense softmax CE, 60 x 16, batch " + std::to_string(batch),
+           16, 60, batch, {{1, units, 1, 2, 1, 1, 0}, {1, units, 1, 2, 0, 1, 0}, sm(3)}, false, true, {0.0f, 0.2f, 0.0f}};
+    if (std::getenv("EMULATE_TRAIN_NODROP")) c.rates.clear();
+    // weights ~ N(0, 1 / units): with N(0, 0.4^2) a 128-unit recurrence is chaotic and a 1-ulp
+    // change of the weights moves the gradients by more than the tolerance (EMULATE_TRAIN_ORDER=1
+    // prints that sensitivity)
+    const Problem p = make_problem(c, rng, 1.0f / std::sqrt(static_cast<float>(units)));
+    const uint32_t k0 = rng(), k1 = rng();
+    const Result e = run_cpu(p.m, c, p.params.data(), p.xs, p.starts, p.target, p.sw, c.rates, k0, k1);
+    const Result a = run_emulated(p, c, p.params.data(), c.rates, k0, k1, c.batch, 132, 128, true, int64_t{1} << 22);
+    if (std::getenv("EMULATE_TRAIN_ORDER")) {
+      // the same path with another summation order (other tiles / splits / chunks): the spread
+      // that float32 rounding alone gives on this model
+      const Result b = run_emulated(p, c, p.params.data(), c.rates, k0, k1, 16, 1, 1 << 30, true, int64_t{1} << 22);
+      double w2 = 0.0;
+      for (size_t i = 0; i < a.grads.size(); ++i)
+        w2 = std::max(w2, std::fabs(a.grads[i] - b.grads[i]) / (2e-4 + 2e-3 * std::fabs(a.grads[i])));
+      std::printf("     emulated vs emulated (other order): worst gradient error / tolerance %.3g\n", w2);
+      // sensitivity: every weight moved by one float32 ulp (alternating direction)
+      std::vector<float> q(p.params);
+      for (size_t i = 0; i < q.size(); ++i) q[i] = std::nextafter(q[i], (i & 1) ? 1e30f : -1e30f);
+      const Result d = run_emulated(p, c, q.data(), c.rates, k0, k1, c.batch, 132, 128, true, int64_t{1} << 22);
+      double w3 = 0.0;
+      for (size_t i = 0; i < a.grads.size(); ++i)
+        w3 = std::max(w3, std::fabs(a.grads[i] - d.grads[i]) / (2e-4 + 2e-3 * std::fabs(a.grads[i])));
+      std::printf("     emulated vs emulated (weights moved by 1 ulp): worst gradient error / tolerance %.3g\n", w3);
+    }
+    double worst = 0.0;
+    for (size_t i = 0; i < e.grads.size(); ++i)
+      worst = std::max(worst, std::fabs(e.grads[i] - a.grads[i]) / (2e-4 + 2e-3 * std::fabs(e.grads[i])));
+    std::printf("%s %s (worst gradient error / tolerance %.3g)\n", compare(c.label, e, a) ? "FAIL" : "ok  ", c.label.c_str(), worst);
+    if (!cpu_dropout) std::printf("     (the CPU core has no dropout here: the comparison above is not meaningful)\n");
   }
   std::printf("%s emulate_train: %d models, %d checks, %d failures\n", failures ? "FAIL" : "ok  ", ncase, checks, failures);
   return failures ? 1 : 0;
