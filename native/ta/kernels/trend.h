@@ -195,7 +195,7 @@ NEURION_HD double linreg_exact(double sy, double sxy, double pd, double sx, doub
   return b + m * (MODE == kLrTsf ? pd : pd - 1.0);
 }
 
-// Sliding windows: the output from the running sums with reciprocals instead of TA-Lib's
+// Slope and angle (values near 0 where the trend flattens, so the bound must be tight): the output from the running sums with reciprocals instead of TA-Lib's
 // divisions, accepted where the rounding-error bound err = ce Sa is <= 1e-10 |v| (or <= 1e-13);
 // ce bounds 4p+4 eps per sum (the reciprocals' roundings included) with i|y| <= (p-1)|y|:
 //   me = ke (p (p-1) + Sx) Sa / |div| (slope), be = ke Sa / p + me Sx / p (intercept).
@@ -205,7 +205,7 @@ NEURION_HD double linreg_exact(double sy, double sxy, double pd, double sx, doub
 // fresh window slid in, so their fresh sums accumulate along (oldest first, i = T - t bars ago:
 // TA-Lib's order, bit-identical to linreg_fresh).
 template <int MODE>
-NEURION_HD void linreg_row_t(const double* x, int64_t n, int64_t p, double* out) {
+NEURION_HD void linreg_row_sa(const double* x, int64_t n, int64_t p, double* out) {
   const int64_t start = p - 1;
   fill_nan(out, 0, start < n ? start : n);
   if (start >= n) return;
@@ -268,6 +268,98 @@ NEURION_HD void linreg_row_t(const double* x, int64_t n, int64_t p, double* out)
     out[t] = linreg_exact<MODE>(sy, sxy, pd, sx, div);
     ++t;
   }
+}
+
+// Value, intercept and TSF (outputs at the price level, so the bound rarely binds): the output
+// is linear in the sums, v = Sy a + Sxy c with a = 1/p - g Sx/div, c = g p/div, g = h - Sx/p
+// (h = p-1, 0, p for value, intercept, TSF; a and c within a few ulp), two mul and an add per bar instead of TA-Lib's divisions, accepted where the rounding-error bound err = ce A is <= 1e-10 |v| (or <= 1e-13).
+// A is per block, not per bar: the sum of |y| over every bar the sums have touched since the
+// block's fresh start (the window before the block plus the block's new bars), an upper bound
+// of each window's sum of |y| in the block and of every term the sliding sums added or removed,
+// so drift from a level that fell within the block is covered too. ce bounds 8p+16 eps per sum
+// (twice the 4p+4 of a fresh window's sums, for the p slides; it also covers the linear form's
+// own roundings, <= 6 eps of |a| Sa + |c| (p-1) Sa): err = ke (|a| + |c| (p-1)) A.
+// Per bar that leaves one compare, |v| >= thr = 1e10 err (or none when err <= 1e-13). A non-finite
+// value among the block's bars makes A (so err) non-finite: those bars are recomputed one by one.
+// Rejected windows are recomputed with TA-Lib's loop (linreg_fresh) and a new block starts after
+// them; every p-th bar T is fresh too (bounding drift) at no extra cost: the p bars of T's window
+// are exactly the ones the block slid in, so their fresh sums accumulate along (oldest first,
+// i = T - t bars ago: TA-Lib's order, bit-identical to linreg_fresh).
+NEURION_HD double linreg_abs_sum(const double* x, int64_t a, int64_t b) {  // sum |x[a..b)|, 4 lanes
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  int64_t i = a;
+  for (; i + 4 <= b; i += 4) {
+    s0 += fabs(x[i]);
+    s1 += fabs(x[i + 1]);
+    s2 += fabs(x[i + 2]);
+    s3 += fabs(x[i + 3]);
+  }
+  for (; i < b; ++i) s0 += fabs(x[i]);
+  return (s0 + s1) + (s2 + s3);
+}
+template <int MODE>
+NEURION_HD void linreg_row_lin(const double* x, int64_t n, int64_t p, double* out) {
+  const int64_t start = p - 1;
+  fill_nan(out, 0, start < n ? start : n);
+  if (start >= n) return;
+  const double pd = static_cast<double>(p);
+  const double sx = pd * (pd - 1.0) * 0.5;
+  const double sxx = pd * (pd - 1.0) * (2.0 * pd - 1.0) / 6.0;
+  const double div = sx * sx - pd * sxx;
+  const double g = (MODE == kLrTsf ? pd : MODE == kLrIntercept ? 0.0 : pd - 1.0) - (pd - 1.0) * 0.5;
+  const double ca = 1.0 / pd - (g * sx) / div, cc = (g * pd) / div;  // LinregStream: the same operations
+  // 8p+16 eps, and 1 + 2^-20 for the rounding of A's own 4-lane sum (< 2p eps relative)
+  const double ke = (8.0 * pd + 16.0) * 1.1102230246251565e-16 * (1.0 + 0x1p-20);
+  const double ce = ke * (fabs(ca) + fabs(cc) * (pd - 1.0));
+  double sy, sxy, sa;
+  int64_t t = start;
+  linreg_fresh(x, t, p, sy, sxy, sa);
+  out[t] = linreg_exact<MODE>(sy, sxy, pd, sx, div);
+  ++t;
+  while (t < n) {
+    // Bars t .. T-1 slide; T = t + p - 1 is the next fresh window (its sums: fy, fxy).
+    const int64_t T = t + p - 1;
+    const int64_t end = T < n ? T : n;
+    // A: |y| over the window ending at t-1 (sa) plus the block's bars t .. end-1.
+    const double blk = linreg_abs_sum(x, t, end);
+    const double err = ce * (sa + blk);
+    double fy = 0.0, fxy = 0.0, fi = pd - 1.0;
+    bool rejected = false;
+    if (err <= 1e289) {
+      const double thr = err <= 1e-13 ? 0.0 : err * 1e10;
+      for (; t < end; ++t) {
+        const double old = x[t - p], cur = x[t];
+        fy += cur;
+        fxy += fi * cur;
+        fi -= 1.0;
+        sxy += sy - pd * old;
+        sy += cur - old;
+        const double v = sy * ca + sxy * cc;
+        if (!(fabs(v) >= thr)) { rejected = true; break; }  // also NaN v
+        out[t] = v;
+      }
+    } else {
+      rejected = true;  // a non-finite A (or a huge one): window by window
+    }
+    if (t >= n) break;
+    if (rejected) {
+      linreg_fresh(x, t, p, sy, sxy, sa);
+    } else {  // t == T: its last value (i = 0 bars ago)
+      const double cur = x[t];
+      fy += cur;
+      fxy += fi * cur;
+      sy = fy; sxy = fxy;
+      sa = blk + fabs(cur);  // the window ending at T: the block's bars and T
+    }
+    out[t] = linreg_exact<MODE>(sy, sxy, pd, sx, div);
+    ++t;
+  }
+}
+
+template <int MODE>
+NEURION_HD void linreg_row_t(const double* x, int64_t n, int64_t p, double* out) {
+  if (MODE == kLrSlope || MODE == kLrAngle) linreg_row_sa<MODE>(x, n, p, out);
+  else linreg_row_lin<MODE>(x, n, p, out);
 }
 
 NEURION_HD void linreg_row(const double* x, int64_t n, int64_t p, int mode, double* out) {

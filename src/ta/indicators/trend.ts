@@ -211,6 +211,17 @@ function lrBoundCoef(mode: number, p: number, sx: number, div: number): number {
   return cb + cm * (mode === LR_TSF ? p : p - 1);
 }
 
+/**
+ * Value, intercept and TSF: v = Sy a + Sxy c (linreg_row_lin in trend.h, the same operations
+ * for a and c) and its bound coefficient ke (|a| + |c| (p-1)), ke = (8p+16) eps (1 + 2^-20).
+ */
+function lrLinear(mode: number, p: number, sx: number, div: number): { ca: number; cc: number; ce: number } {
+  const g = (mode === LR_TSF ? p : mode === LR_INTERCEPT ? 0 : p - 1) - (p - 1) * 0.5;
+  const ca = 1 / p - (g * sx) / div, cc = (g * p) / div;
+  const ke = (8 * p + 16) * EPS * (1 + 2 ** -20);
+  return { ca, cc, ce: ke * (Math.abs(ca) + Math.abs(cc) * (p - 1)) };
+}
+
 /** TA-Lib's per-window loop (x = bars ago): the reference. */
 function linregRef(x: Float64Array, p: number, mode: number, out: Float64Array): void {
   const n = x.length, { sx, div } = lrConsts(p);
@@ -224,10 +235,13 @@ function linregRef(x: Float64Array, p: number, mode: number, out: Float64Array):
 }
 
 /**
- * Streaming linear regression, mirroring linreg_row_t in trend.h: sliding sums (reciprocals
- * instead of TA-Lib's divisions), recomputed with TA-Lib's loop every p bars and wherever the
+ * Streaming linear regression, following linreg_row_t in trend.h: sliding sums (reciprocals
+ * instead of TA-Lib's divisions for slope/angle, the kernel's linear form Sy a + Sxy c for
+ * value/intercept/TSF), recomputed with TA-Lib's loop every p bars and wherever the
  * rounding-error bound exceeds 1e-10 of the output (near-flat windows) or is not finite (a
- * non-finite value in the window).
+ * non-finite value in the window). The kernel bounds the error per block of p bars (it sees the
+ * block's bars ahead); a stream cannot, so it checks each window's own bound (sum |y| of the
+ * window, the same ke): where both accept the outputs are the same operations on the same sums.
  */
 class LinregStream implements IndicatorStream {
   readonly values = new Float64Array(1);
@@ -238,6 +252,8 @@ class LinregStream implements IndicatorStream {
   private readonly rp: number;
   private readonly h: number;
   private readonly ce: number;
+  private readonly ca: number;
+  private readonly cc: number;
   private readonly s: LrSums = { sy: 0, sxy: 0 };
   private sa = 0;
   private w = 0; // next write slot = oldest once full
@@ -249,7 +265,12 @@ class LinregStream implements IndicatorStream {
     this.rdiv = 1 / this.div;
     this.rp = 1 / p;
     this.h = mode === LR_TSF ? p : p - 1;
-    this.ce = lrBoundCoef(mode, p, this.sx, this.div);
+    if (mode === LR_SLOPE || mode === LR_ANGLE) {
+      this.ce = lrBoundCoef(mode, p, this.sx, this.div);
+      this.ca = this.cc = 0;
+    } else {
+      ({ ca: this.ca, cc: this.cc, ce: this.ce } = lrLinear(mode, p, this.sx, this.div));
+    }
     this.since = p;
   }
   update(bar: StreamBar | number): number {
@@ -265,13 +286,12 @@ class LinregStream implements IndicatorStream {
       s.sy += v - old;
       this.sa += Math.abs(v) - Math.abs(old);
       this.since++;
-      const m = (p * s.sxy - this.sx * s.sy) * this.rdiv;
       let out: number;
-      if (mode === LR_SLOPE) out = m;
-      else if (mode === LR_ANGLE) out = Math.atan(m) * (180 / 3.14159265358979323846);
-      else {
-        const b = (s.sy - m * this.sx) * this.rp;
-        out = mode === LR_INTERCEPT ? b : b + m * this.h;
+      if (mode === LR_SLOPE || mode === LR_ANGLE) {
+        const m = (p * s.sxy - this.sx * s.sy) * this.rdiv;
+        out = mode === LR_SLOPE ? m : Math.atan(m) * (180 / 3.14159265358979323846);
+      } else {
+        out = s.sy * this.ca + s.sxy * this.cc;
       }
       const err = this.ce * this.sa;
       if ((err <= 1e-10 * Math.abs(out) && err < 1e300) || err <= 1e-13) return oneOutput(this.values, out);
