@@ -137,11 +137,6 @@ export function validateTrainGrad(a: TrainGradArgs): void {
   }
 }
 
-/** The `dropout` argument of a training step: the model's rates and `key`, or null when the model has no Dropout. */
-export function dropoutArg(model: Model, key: Uint32Array): { rates: Float32Array; key: Uint32Array } | null {
-  const rates = dropoutRates(model);
-  return rates.some((r) => r > 0) ? { rates, key } : null;
-}
 
 /** Gathers the windows into a [batch, T, F] float64 tensor. */
 export function gatherWindows(xs: Float32Array, starts: Int32Array, T: number, F: number): Float64Array {

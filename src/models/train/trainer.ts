@@ -20,7 +20,7 @@ import { nativeAddon, type BackendName } from '../../compute/backend.js';
 import { encodeModel } from '../native.js';
 import { outputShape, type Model } from '../layers.js';
 import { getParams, setParams, type LossKind } from './grad-reference.js';
-import { dropoutArg, nativeTrainGrad, nnTrainGradOp, trainingBackend, validateTrainGrad, type TrainGradArgs, type TrainGradResult } from './grad.js';
+import { dropoutRates, nativeTrainGrad, nnTrainGradOp, trainingBackend, validateTrainGrad, type TrainGradArgs, type TrainGradResult } from './grad.js';
 import { clipByGlobalNorm, createOptimizer, type OptimizerConfig } from './optim.js';
 
 /** Windows over feature rows plus their targets. */
@@ -170,7 +170,8 @@ export function fit(model: Model, train: WindowSet, opts: FitOptions): FitResult
   const f = gradFunction(model, backend, opts.threads);
   const params = getParams(model);
   const opt = createOptimizer(params.length, opts.optimizer);
-  const dropoutRates = dropoutArg(model, new Uint32Array(2))?.rates ?? null;
+  const modelRates = dropoutRates(model);
+  const rates = modelRates.some((r) => r > 0) ? modelRates : null; // null: no Dropout layer, no dropout argument
   let step = 0;
   const history: EpochLog[] = [];
   let best = Infinity, bestEpoch = -1, bestParams: Float32Array | null = null, since = 0, stoppedEarly = false;
@@ -181,7 +182,7 @@ export function fit(model: Model, train: WindowSet, opts: FitOptions): FitResult
     for (let from = 0; from < n; from += opts.batchSize) {
       const to = Math.min(n, from + opts.batchSize);
       const s = subset(train, order, from, to, units, opts.loss);
-      const dropout = dropoutRates ? { rates: dropoutRates, key: dropoutStepKey(opts.seed, step) } : null;
+      const dropout = rates ? { rates, key: dropoutStepKey(opts.seed, step) } : null;
       step++;
       const r = f({ xs: train.xs, starts: s.starts, timesteps: opts.timesteps, loss: opts.loss, target: s.target, sampleWeight: s.sampleWeight, dropout }, params);
       if (!Number.isFinite(r.loss)) throw new RangeError(`fit: the loss became ${r.loss} at epoch ${epoch}; lower the learning rate or set clipNorm`);
@@ -205,6 +206,5 @@ export function fit(model: Model, train: WindowSet, opts: FitOptions): FitResult
     }
   }
   if (bestParams) setParams(model, bestParams);
-  const rates = dropoutRates ? Array.from(dropoutRates) : model.layers.filter((l) => l.kind !== 'dropout').map(() => 0);
-  return { history, bestEpoch: bestParams ? bestEpoch : history.length - 1, bestValLoss: bestParams ? best : null, stoppedEarly, backend, steps: opt.iterations, dropout: rates };
+  return { history, bestEpoch: bestParams ? bestEpoch : history.length - 1, bestValLoss: bestParams ? best : null, stoppedEarly, backend, steps: opt.iterations, dropout: Array.from(modelRates) };
 }
