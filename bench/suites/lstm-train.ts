@@ -8,6 +8,8 @@
  *     takes ~6 s per step there), Adam lr 1e-3, same layer sizes
  *   - Neurion cpu threads=1 / threads=2: nn.trainGrad (native/nn/train_cpu.cpp) on a batch of
  *     256 + clipByGlobalNorm(1) + Adam in TypeScript, i.e. everything `fit` does per step
+ *   - Neurion cuda (batch 256): the same step with nn.trainGrad on the GPU (kernels/nn_train.cu);
+ *     skipped with the reason when the cuda backend is not available
  * Verified first: the native gradients of one window match the float64 reference (the same
  * model and window), and the tfjs loss is finite.
  */
@@ -91,7 +93,41 @@ export const lstmTrainSuite: SuiteModule = {
     } else {
       skipped.push({ name: 'neurion cpu', group, reason: backendStatus().find((b) => b.name === 'cpu')!.detail });
     }
-    skipped.push({ name: 'neurion cuda', group, reason: 'no CUDA training kernel yet (kernels/nn_train.cu not written); training runs on cpu' });
+    // ---- Neurion cuda: the same step with nn.trainGrad on the GPU (kernels/nn_train.cu) ----
+    const cudaStatus = backendStatus().find((b) => b.name === 'cuda')!;
+    const cudaAddon = cudaStatus.available ? nativeAddon('cuda') : null;
+    if (cudaAddon && typeof (cudaAddon as unknown as { nnTrainGrad?: unknown }).nnTrainGrad === 'function') {
+      const { spec } = encodeModel(model);
+      const params = getParams(model);
+      const adam = new Adam(params.length, { kind: 'adam', learningRate: 1e-3 });
+      const step = (): number => {
+        const r = nativeTrainGrad(cudaAddon, { model, xs, starts, timesteps: T, loss: 'crossentropy', target }, 1, spec, params);
+        clipByGlobalNorm(r.grads, 1);
+        adam.step(params, r.grads);
+        return r.loss;
+      };
+      cases.push({
+        name: `neurion cuda (batch ${batch})`, group, tag: 'ours', items: batch, minSamples: opts.quick ? 5 : 20,
+        notes: `nn.trainGrad on ${cudaStatus.device?.name ?? 'the GPU'} (tiled float32 GEMMs, per-step gate kernels, float32 gradient accumulation) + clip + Adam in TypeScript`,
+        verify: () => {
+          // the whole batch against the CPU core on the same weights (float32 tolerance)
+          if (availableBackends().includes('cpu')) {
+            const all = { model, xs, starts, timesteps: T, loss: 'crossentropy' as const, target };
+            const e = nativeTrainGrad(nativeAddon('cpu'), all, 2, spec, params);
+            const a = nativeTrainGrad(cudaAddon, all, 1, spec, params);
+            const cmp = nnTrainGradOp.conformance.compare(e, a);
+            if (!cmp.ok) throw new Error(`lstm-train: cuda gradients differ from the cpu core: ${cmp.detail}`);
+          }
+          if (!Number.isFinite(step())) throw new Error('loss is not finite');
+        },
+        fn: () => { step(); },
+      });
+    } else {
+      skipped.push({
+        name: `neurion cuda (batch ${batch})`, group,
+        reason: cudaAddon ? 'the CUDA addon has no nnTrainGrad (rebuild: npm run build:cuda)' : `cuda backend not available: ${cudaStatus.detail}`,
+      });
+    }
     skipped.push({ name: 'neurion js reference', group, reason: 'float64 per-element reference: ~1 s per window at this size; it is the judge, not a contender' });
     return {
       name: 'lstm-train',
