@@ -11,9 +11,9 @@
 //   chunk). Per recurrent layer: the input projection x W + b is ONE GEMM over all T * R rows;
 //   the recurrent product h_{t-1} U is one GEMM per step (M = R rows, batched over the
 //   sequences) followed by one element kernel for the gates (one thread per (row, unit));
-//   backward: one element kernel + one GEMM (dA_t U^T) per step, then dW = X^T dA, dU = H^T dA,
-//   db = 1^T dA and dX = dA W^T as single GEMMs over the whole window (split-K with a
-//   deterministic ordered reduction when the output is small).
+//   backward: one element kernel + one GEMM (dA_t U^T) per step, then dW = X^T dA, dU = H^T dA
+//   and dX = dA W^T as single GEMMs over the whole window (split-K with a deterministic ordered
+//   reduction when the output is small) and db = 1^T dA as an ordered split column sum.
 //   GEMM: our own tiled float32 kernel (no cuBLAS at build time): 64 x 64 or 32 x 32 block
 //   tiles, BK = 16, 256 threads with 4 x 4 / 2 x 2 register micro-tiles, FMA accumulation.
 //   Buffers: one float arena and one double arena on the device, plus pinned host staging,

@@ -16,7 +16,7 @@
 // The layer math mirrors the CPU core (native/nn/train_cpu.cpp) step for step: time-major
 // [T][R][width] buffers, the input projection as one GEMM over all T * R rows, h_{t-1} U per
 // step, dA_t U^T per step in the backward pass, and dW = X^T dA, dU = H^T dA, db = 1^T dA,
-// dX = dA W^T as single GEMMs over the whole chunk.
+// dX = dA W^T as single GEMMs over the whole chunk (db = 1^T dA as an ordered column sum).
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -187,6 +187,42 @@ struct GemmReduce {
     g.C[int64_t{i} * g.ldc + j] = s;
   }
 };
+
+// Column sums of a [rows][N] matrix (bias gradients), split over row blocks: split s sums rows
+// [s * rows_per, (s + 1) * rows_per) of column j into partial[s][j] (ascending rows); GemmReduce
+// then adds the splits in order to C.
+struct ColSumPartial {
+  const float* A;
+  int64_t lda;
+  int rows, N, rows_per;
+  float* partial;
+  NEURION_HD void operator()(int64_t q) const {
+    const int64_t s = q / N;
+    const int j = static_cast<int>(q % N);
+    const int64_t r0 = s * rows_per, r1 = r0 + rows_per < rows ? r0 + rows_per : rows;
+    float acc = 0.0f;
+    for (int64_t r = r0; r < r1; ++r) acc += A[r * lda + j];
+    partial[q] = acc;
+  }
+};
+
+// C[j] += sum over rows of A[r][j], with the executor's partial buffer (ex.partial, ex.partial_cap)
+// and SM count (ex.sms): enough row blocks for ~1024 threads per SM, at least 32 rows each.
+template <class Ex>
+void col_sum_acc(Ex& ex, const float* A, int64_t lda, int rows, int N, float* C) {
+  if (rows <= 0 || N <= 0) return;
+  int64_t splits = (int64_t{ex.sms} * 1024 + N - 1) / N;
+  const int64_t by_rows = (rows + 31) / 32;
+  if (splits > by_rows) splits = by_rows;
+  if (splits > ex.partial_cap / N) splits = ex.partial_cap / N;
+  if (splits < 1) splits = 1;
+  const int rows_per = static_cast<int>((rows + splits - 1) / splits);
+  splits = (rows + rows_per - 1) / rows_per;
+  ex.each(splits * N, ColSumPartial{A, lda, rows, N, rows_per, ex.partial});
+  GemmArgs g;
+  g.M = 1; g.N = N; g.K = rows; g.C = C; g.ldc = N; g.acc = 1; g.splits = static_cast<int>(splits); g.partial = ex.partial;
+  ex.each(N, GemmReduce{g});
+}
 
 // ---------------------------------------------------------------------------------------------
 // Element functors (operator()(index) on one thread each)
@@ -509,7 +545,7 @@ struct TrainPlan {
   int64_t weights_len = 0;
   bool grads = false;
   std::vector<TLayer> layers;
-  int64_t X = -1, gW = -1, W = -1, ones = -1, dOut = -1, partial = -1, partial_cap = 0;
+  int64_t X = -1, gW = -1, W = -1, dOut = -1, partial = -1, partial_cap = 0;
   int64_t floats = 0;                                       // float arena size
   int64_t tgt = -1, sw = -1, lossRow = -1, outRow = -1;     // double arena offsets
   int64_t doubles = 0;
@@ -530,7 +566,6 @@ inline TrainPlan plan_train(const nn::ModelSpec& m, int T, int R, bool grads, in
   P.X = take(Tz * Rz * m.features);
   if (grads) P.gW = take(m.weights_len);
   bool seq_in = true;
-  int64_t max_rows = Rz;
   for (int l = 0; l < P.L; ++l) {
     const nn::LayerSpec& s = m.layers[l];
     TLayer t;
@@ -560,12 +595,10 @@ inline TrainPlan plan_train(const nn::ModelSpec& m, int T, int R, bool grads, in
       }
       t.dIn = take((s.return_sequences ? Tz : 1) * Rz * u);
       seq_in = s.return_sequences;
-      max_rows = Tz * Rz;
     }
     P.layers.push_back(t);
   }
   P.dOut = take(Rz * m.out_units);
-  P.ones = take(max_rows > Tz * Rz ? max_rows : Tz * Rz);
   P.partial_cap = partial_cap;
   P.partial = take(partial_cap);
   P.floats = off;
@@ -597,14 +630,13 @@ struct ChunkCall {
   const float* rates = nullptr;  // [L] input dropout rate per layer, or null
 };
 
-// Before the first chunk of a call (params already in ar + P.W): zero the gradient, fill
-// the ones vector, transpose every kernel and recurrent kernel (for dX = dA W^T, dh = dA U^T).
+// Before the first chunk of a call (params already in ar + P.W): zero the gradient, transpose
+// every kernel and recurrent kernel (for dX = dA W^T, dh = dA U^T).
 template <class Ex>
 void prepare_call(Ex& ex, const TrainPlan& P, float* ar) {
   if (!P.grads) return;
   const float* W = ar + P.W;
   ex.each(P.weights_len, Fill{ar + P.gW, 0.0f});
-  ex.each(int64_t{P.T} * P.R, Fill{ar + P.ones, 1.0f});
   for (const TLayer& s : P.layers) {
     ex.each(int64_t{s.in} * s.G, Transpose{W + s.kernel, ar + s.WT, s.in, s.G});
     if (s.kind != 3) ex.each(int64_t{s.units} * s.G, Transpose{W + s.recurrent, ar + s.UT, s.units, s.G});
@@ -696,7 +728,6 @@ void train_chunk(Ex& ex, const TrainPlan& P, const ChunkCall& c) {
 
   // ---- backward ----
   float* gW = ar + P.gW;
-  const float* ones = ar + P.ones;
   const float* dcur = dOut;
   for (int l = L - 1; l >= 0; --l) {
     const TLayer& s = P.layers[l];
@@ -713,7 +744,7 @@ void train_chunk(Ex& ex, const TrainPlan& P, const ChunkCall& c) {
         else ex.each(int64_t{R} * u, DenseBwd{dcur, ar + s.A, dP, s.act});
       }
       ex.gemm(gm(n, u, R, lin[l], 1, n, dP, u, gW + s.kernel, u, nullptr, true));
-      if (s.use_bias) ex.gemm(gm(1, u, R, ones, 0, 1, dP, u, gW + s.bias, u, nullptr, true));
+      if (s.use_bias) col_sum_acc(ex, dP, u, R, u, gW + s.bias);
       if (l > 0) {
         ex.gemm(gm(R, n, u, dP, u, 1, ar + s.WT, n, dIn, n, nullptr, false));
         if (rate(l) > 0.0f) ex.each(rows_in * n, Dropout{nullptr, dIn, n, R, 0, c.b0, c.k0, c.k1, l, rate(l)});
@@ -762,8 +793,8 @@ void train_chunk(Ex& ex, const TrainPlan& P, const ChunkCall& c) {
       ex.gemm(gm(u, u, TRi, ar + s.HC, 1, u, dAh + 2 * u, G, gW + s.recurrent + 2 * u, G, nullptr, true));
     }
     if (s.use_bias) {
-      ex.gemm(gm(1, G, TRi, ones, 0, 1, dAx, G, gW + s.bias, G, nullptr, true));
-      if (s.reset_after) ex.gemm(gm(1, G, TRi, ones, 0, 1, dAh, G, gW + s.bias + G, G, nullptr, true));
+      col_sum_acc(ex, dAx, G, TRi, G, gW + s.bias);
+      if (s.reset_after) col_sum_acc(ex, dAh, G, TRi, G, gW + s.bias + G);
     }
     if (l > 0) {
       ex.gemm(gm(static_cast<int>(rows_in), n, G, dAx, G, 1, ar + s.WT, n, dIn, n, nullptr, false));

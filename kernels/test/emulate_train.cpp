@@ -287,7 +287,7 @@ static Result run_emulated(const Problem& p, const Case& c, const float* params,
   // guard zones untouched (the first `guard` floats and the gap after every buffer)
   int64_t bad = 0;
   for (int64_t i = 0; i < guard; ++i) bad += !is_sentinel(ar[i]);
-  std::vector<int64_t> starts_of = {P.W, P.X, P.gW, P.dOut, P.ones, P.partial};
+  std::vector<int64_t> starts_of = {P.W, P.X, P.gW, P.dOut, P.partial};
   for (const TLayer& l : P.layers)
     for (int64_t o : {l.A, l.H, l.C, l.TC, l.HC, l.S, l.dAx, l.dAh, l.dIn, l.dh, l.dc, l.drh, l.WT, l.UT, l.Xd}) starts_of.push_back(o);
   std::sort(starts_of.begin(), starts_of.end());
