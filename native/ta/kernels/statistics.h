@@ -294,6 +294,7 @@ struct RollMoments {
   double* ring;
   int64_t p, head, filled, run, since;
   double anchor, s1, s2, peak, last;
+  double rp, rpm1;  // 1/p and 1/(p-1): the per-bar statistics multiply (no division on the bar)
   bool dirty;
   NonFiniteCount bad;
 
@@ -303,6 +304,8 @@ struct RollMoments {
     head = filled = run = since = 0;
     anchor = s1 = s2 = peak = 0.0;
     last = nan_value();
+    rp = 1.0 / static_cast<double>(period);
+    rpm1 = period > 1 ? 1.0 / static_cast<double>(period - 1) : nan_value();
     dirty = true;
     bad = NonFiniteCount{};
   }
@@ -354,35 +357,34 @@ struct RollMoments {
       s2 -= e * e;
     }
     if (s2 > peak) peak = s2;
-    if (run < p && s2 - s1 * s1 / static_cast<double>(filled) < peak * 0x1p-17) reseed();
+    const double rf = has_old ? rp : 1.0 / static_cast<double>(filled);
+    if (run < p && s2 - s1 * s1 * rf < peak * 0x1p-17) reseed();
   }
   // Mean of the window (full windows only).
   NEURION_HD double mean() const {
     if (bad.total() > 0) return bad.value();
     if (run >= p) return last;
-    return anchor + s1 / static_cast<double>(p);
+    return anchor + s1 * rp;
   }
   // newest - mean, without losing the newest value's digits to the anchor's magnitude.
   NEURION_HD double newest_dev() const {
     if (bad.total() > 0) return nan_value();
     if (run >= p) return 0.0;
-    return (last - anchor) - s1 / static_cast<double>(p);
+    return (last - anchor) - s1 * rp;
   }
   // Population variance (divide by p); clamped at 0.
   NEURION_HD double var_pop() const {
     if (bad.total() > 0) return nan_value();
     if (run >= p) return 0.0;
-    const double dp = static_cast<double>(p);
-    const double m = s1 / dp;
-    const double v = s2 / dp - m * m;
+    const double m = s1 * rp;
+    const double v = s2 * rp - m * m;
     return v < 0.0 ? 0.0 : v;
   }
   // Sample variance (divide by p - 1; p >= 2); clamped at 0.
   NEURION_HD double var_sample() const {
     if (bad.total() > 0) return nan_value();
     if (run >= p) return 0.0;
-    const double dp = static_cast<double>(p);
-    const double v = (s2 - s1 * s1 / dp) / (dp - 1.0);
+    const double v = (s2 - s1 * s1 * rp) * rpm1;
     return v < 0.0 ? 0.0 : v;
   }
 };

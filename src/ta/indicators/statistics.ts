@@ -128,8 +128,13 @@ export class RollMoments {
   private last = NaN;
   private dirty = true;
   private readonly bad = new NonFinite();
+  /** 1/p and 1/(p-1): the per-bar statistics multiply, as the kernel does. */
+  private readonly rp: number;
+  private readonly rpm1: number;
   constructor(readonly p: number) {
     this.ring = new Float64Array(p);
+    this.rp = 1 / p;
+    this.rpm1 = p > 1 ? 1 / (p - 1) : NaN;
   }
   get full(): boolean {
     return this.filled === this.p;
@@ -185,29 +190,30 @@ export class RollMoments {
       this.s2 -= e * e;
     }
     if (this.s2 > this.peak) this.peak = this.s2;
-    if (this.run < p && this.s2 - (this.s1 * this.s1) / this.filled < this.peak * 2 ** -17) this.reseed();
+    const rf = hasOld ? this.rp : 1 / this.filled;
+    if (this.run < p && this.s2 - this.s1 * this.s1 * rf < this.peak * 2 ** -17) this.reseed();
   }
   mean(): number {
     if (this.bad.total() > 0) return this.bad.value();
     if (this.run >= this.p) return this.last;
-    return this.anchor + this.s1 / this.p;
+    return this.anchor + this.s1 * this.rp;
   }
   newestDev(): number {
     if (this.bad.total() > 0) return NaN;
     if (this.run >= this.p) return 0;
-    return (this.last - this.anchor) - this.s1 / this.p;
+    return (this.last - this.anchor) - this.s1 * this.rp;
   }
   varPop(): number {
     if (this.bad.total() > 0) return NaN;
     if (this.run >= this.p) return 0;
-    const m = this.s1 / this.p;
-    const v = this.s2 / this.p - m * m;
+    const m = this.s1 * this.rp;
+    const v = this.s2 * this.rp - m * m;
     return v < 0 ? 0 : v;
   }
   varSample(): number {
     if (this.bad.total() > 0) return NaN;
     if (this.run >= this.p) return 0;
-    const v = (this.s2 - (this.s1 * this.s1) / this.p) / (this.p - 1);
+    const v = (this.s2 - this.s1 * this.s1 * this.rp) * this.rpm1;
     return v < 0 ? 0 : v;
   }
 }
