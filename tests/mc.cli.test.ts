@@ -2,24 +2,12 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { registerMcCommand } from '../src/cli/mc.js';
-import { classifyError } from '../src/cli/main.js';
+import { runCommand } from './helpers/cli.js';
 
-async function run(args: string[]): Promise<{ code: number; out: string; message: string }> {
-  let out = '';
-  const program = new Command('neurion').exitOverride().configureOutput({ writeOut: (s) => (out += s), writeErr: () => {} });
-  registerMcCommand(program, (s) => (out += s));
-  try {
-    await program.parseAsync(['node', 'neurion', 'mc', ...args]);
-    return { code: 0, out, message: '' };
-  } catch (e) {
-    const { code, message } = classifyError(e);
-    return { code, out, message };
-  }
-}
+const run = (args: string[]): ReturnType<typeof runCommand> => runCommand(registerMcCommand, ['mc', ...args]);
 
 describe('neurion mc', () => {
   it('prints one JSON object with the required fields', async () => {

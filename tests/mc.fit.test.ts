@@ -1,12 +1,11 @@
 // Parameter fitting for the Monte Carlo models (src/mc/fit.ts): recovery on series simulated
 // from known parameters, the model specs they produce, and `neurion mc --fit` for every model.
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { classifyError } from '../src/cli/main.js';
 import { registerMcCommand } from '../src/cli/mc.js';
 import { fitGarchModel, fitGbm, fitHeston, fitMerton, mertonLogLikelihood, packModel } from '../src/mc/index.js';
 import { simulateGarch } from '../src/risk/garch.js';
 import { TestRng } from '../src/util/rng.js';
+import { runCommand } from './helpers/cli.js';
 
 const PPY = 252, DT = 1 / PPY;
 
@@ -108,18 +107,7 @@ describe('mc parameter fitting', () => {
   });
 });
 
-async function run(args: string[]): Promise<{ code: number; out: string; message: string }> {
-  let out = '';
-  const program = new Command('neurion').exitOverride().configureOutput({ writeOut: (s) => (out += s), writeErr: () => {} });
-  registerMcCommand(program, (s) => (out += s));
-  try {
-    await program.parseAsync(['node', 'neurion', 'mc', ...args]);
-    return { code: 0, out, message: '' };
-  } catch (e) {
-    const { code, message } = classifyError(e);
-    return { code, out, message };
-  }
-}
+const run = (args: string[]): ReturnType<typeof runCommand> => runCommand(registerMcCommand, ['mc', ...args]);
 
 describe('neurion mc --fit for every single-asset model', () => {
   it.each([

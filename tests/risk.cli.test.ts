@@ -3,25 +3,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { classifyError } from '../src/cli/main.js';
 import { parseWeights, registerRiskCommands } from '../src/cli/risk.js';
+import { runCommand } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'neurion-risk-cli-'));
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; message: string }> {
-  let stdout = '';
-  const out = (s: string): void => { stdout += s; };
-  const program = new Command('neurion').exitOverride().configureOutput({ writeOut: out, writeErr: () => {} });
-  registerRiskCommands(program, out);
-  try {
-    await program.parseAsync(['node', 'neurion', ...args]);
-    return { code: 0, stdout, message: '' };
-  } catch (e) {
-    const { code, message } = classifyError(e);
-    return { code, stdout, message };
-  }
+  const r = await runCommand(registerRiskCommands, args);
+  return { code: r.code, stdout: r.out, message: r.message };
 }
 
 describe('neurion var', () => {

@@ -91,61 +91,11 @@ inline __attribute__((always_inline)) void vsincos_turn(VD u, VD* sn, VD* cs) {
   *cs = neg_c ? -ca : ca;
 }
 
-// gbm-f32: 16 float32 lanes (one zmm), the vector twins of mc_f32.h.
-constexpr int kLanes32 = 16;
-typedef float VF __attribute__((vector_size(4 * kLanes32)));
-typedef uint32_t VW __attribute__((vector_size(4 * kLanes32)));
-typedef int32_t VIW __attribute__((vector_size(4 * kLanes32)));
-
-inline __attribute__((always_inline)) VF vu01_32(VW w) {
-  return (__builtin_convertvector((VIW)(w >> 9), VF) + 0.5f) * 1.1920928955078125e-07f;
-}
-
-inline __attribute__((always_inline)) VF vlog32(VF x) {
-  const VW b = (VW)x;
-  VIW e = (VIW)(b >> 23) - 126;
-  VF m = (VF)((b & 0x007fffffu) | 0x3f000000u);
-  const VIW lo = m < 0.707106781186547524f;
-  e = lo ? e - 1 : e;
-  m = lo ? (m + m) - 1.0f : m - 1.0f;
-  const VF ef = __builtin_convertvector(e, VF);
-  const VF z = m * m;
-  VF y = VF{} + 7.0376836292e-2f;
-  y = y * m + -1.1514610310e-1f;
-  y = y * m + 1.1676998740e-1f;
-  y = y * m + -1.2420140846e-1f;
-  y = y * m + 1.4249322787e-1f;
-  y = y * m + -1.6668057665e-1f;
-  y = y * m + 2.0000714765e-1f;
-  y = y * m + -2.4999993993e-1f;
-  y = y * m + 3.3333331174e-1f;
-  y = (y * m) * z;
-  y = y + ef * -2.12194440e-4f;
-  y = y + -0.5f * z;
-  VF r = m + y;
-  r = r + ef * 0.693359375f;
-  return r;
-}
-
-inline __attribute__((always_inline)) void vsincos32_turn(VF u, VF* sn, VF* cs) {
-  const VIW q = __builtin_convertvector(4.0f * u + 0.5f, VIW);
-  const VF r = u - 0.25f * __builtin_convertvector(q, VF);
-  const VF a = r * 6.28318530717958648f;
-  const VF z = a * a;
-  VF ps = VF{} + -1.9515295891e-4f;
-  ps = ps * z + 8.3321608736e-3f;
-  ps = ps * z + -1.6666654611e-1f;
-  const VF s = a + (a * z) * ps;
-  VF pc = VF{} + 2.443315711809948e-5f;
-  pc = pc * z + -1.388731625493765e-3f;
-  pc = pc * z + 4.166664568298827e-2f;
-  const VF c = (1.0f - 0.5f * z) + (z * z) * pc;
-  const VIW odd = (q & 1) != 0, neg_s = (q & 2) != 0, neg_c = ((q + 1) & 2) != 0;
-  const VF sa = odd ? c : s;
-  const VF ca = odd ? s : c;
-  *sn = neg_s ? -sa : sa;
-  *cs = neg_c ? -ca : ca;
-}
+// gbm-f32: 16 float32 lanes (one zmm); the log / sincos / u01 templates of mc_f32.h
+// instantiated on its vector types.
+typedef Vf32 VF;
+typedef Vu32 VW;
+typedef Vi32 VIW;
 
 using GbmLanesFn = void (*)(const Model&, uint32_t, uint32_t, uint64_t, int64_t, PathOut*);
 

@@ -32,6 +32,12 @@
 #include "../common/hd.h"
 #include "../common/philox.h"
 
+#if !defined(__CUDACC__) && defined(__GNUC__)
+// 64-byte vectors only ever pass between always_inline functions: no ABI boundary.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
 namespace neurion::mc {
 
 NEURION_HD uint32_t bits_of_f(float x) {
@@ -54,24 +60,56 @@ NEURION_HD float float_of(uint32_t b) {
 #endif
 }
 
+// The float32 functions below are templates over the lane type so that the scalar path (float,
+// here and on the GPU) and the CPU's 16-lane lockstep path (GCC vector types Vf32 / Vi32 /
+// Vu32, mc_gbm32_lanes.inc) are ONE definition: the same operations in the same order, hence
+// the same bits. A type's helpers: f32_bits (reinterpret as uint32), f32_from_bits, f32_of
+// (int32 -> float), i32_of (float -> int32, truncating), i32_bits (uint32 -> int32).
+NEURION_HD float f32_from_bits(uint32_t b) { return float_of(b); }
+NEURION_HD float f32_of(int32_t i) { return static_cast<float>(i); }
+NEURION_HD int32_t i32_of(float x) { return static_cast<int32_t>(x); }
+NEURION_HD int32_t i32_bits(uint32_t u) { return static_cast<int32_t>(u); }
+NEURION_HD uint32_t f32_bits(float x) { return bits_of_f(x); }
+
+#if defined(__CUDACC__)
+#define NEURION_MC32_FN __host__ __device__ __forceinline__
+#else
+// always_inline: the templates must be inlined into the lockstep kernels' target("avx512...")
+// bodies, never called out of line through the baseline vector ABI.
+#define NEURION_MC32_FN inline __attribute__((always_inline))
+#endif
+
+#if !defined(__CUDACC__) && defined(__GNUC__)
+constexpr int kLanes32 = 16;
+typedef float Vf32 __attribute__((vector_size(4 * kLanes32)));
+typedef uint32_t Vu32 __attribute__((vector_size(4 * kLanes32)));
+typedef int32_t Vi32 __attribute__((vector_size(4 * kLanes32)));
+inline __attribute__((always_inline)) Vf32 f32_from_bits(Vu32 b) { return (Vf32)b; }
+inline __attribute__((always_inline)) Vf32 f32_of(Vi32 i) { return __builtin_convertvector(i, Vf32); }
+inline __attribute__((always_inline)) Vi32 i32_of(Vf32 x) { return __builtin_convertvector(x, Vi32); }
+inline __attribute__((always_inline)) Vi32 i32_bits(Vu32 u) { return (Vi32)u; }
+inline __attribute__((always_inline)) Vu32 f32_bits(Vf32 x) { return (Vu32)x; }
+#endif
+
 // Uniform in (0, 1) from a Philox word, exact in float32.
-NEURION_HD float mc32_u01(uint32_t w) {
-  return (static_cast<float>(static_cast<int32_t>(w >> 9)) + 0.5f) * 1.1920928955078125e-07f;
+template <class U>
+NEURION_MC32_FN auto mc32_u01(U w) {
+  return (f32_of(i32_bits(w >> 9)) + 0.5f) * 1.1920928955078125e-07f;
 }
 
 // Natural log of a normal positive float (u01 outputs only: never 0, inf or subnormal).
-NEURION_HD float mc32_log(float x) {
-  const uint32_t b = bits_of_f(x);
-  int32_t e = static_cast<int32_t>(b >> 23) - 126;           // x = m 2^e, m in [0.5, 1)
-  float m = float_of((b & 0x007fffffu) | 0x3f000000u);
+template <class F>
+NEURION_MC32_FN F mc32_log(F x) {
+  const auto b = f32_bits(x);
+  auto e = i32_bits(b >> 23) - 126;                   // x = m 2^e, m in [0.5, 1)
+  F m = f32_from_bits((b & 0x007fffffu) | 0x3f000000u);
   // m < sqrt(1/2): m = 2m - 1 and e - 1, else m = m - 1 (branch-free selects).
-  const bool lo = m < 0.707106781186547524f;
+  const auto lo = m < 0.707106781186547524f;
   e = lo ? e - 1 : e;
   m = lo ? (m + m) - 1.0f : m - 1.0f;
-  const float ef = static_cast<float>(e);
-  const float z = m * m;
-  float y = 7.0376836292e-2f;
-  y = y * m + -1.1514610310e-1f;
+  const F ef = f32_of(e);
+  const F z = m * m;
+  F y = m * 7.0376836292e-2f + -1.1514610310e-1f;
   y = y * m + 1.1676998740e-1f;
   y = y * m + -1.2420140846e-1f;
   y = y * m + 1.4249322787e-1f;
@@ -82,30 +120,30 @@ NEURION_HD float mc32_log(float x) {
   y = (y * m) * z;
   y = y + ef * -2.12194440e-4f;
   y = y + -0.5f * z;
-  float r = m + y;
+  F r = m + y;
   r = r + ef * 0.693359375f;
   return r;
 }
 
 // sin and cos of 2 pi u, u in (0, 1).
-NEURION_HD void mc32_sincos_turn(float u, float* sn, float* cs) {
-  const int q = static_cast<int>(4.0f * u + 0.5f);     // 0..4
-  const float r = u - 0.25f * static_cast<float>(q);   // exact, in [-1/8, 1/8]
-  const float a = r * 6.28318530717958648f;            // [-pi/4, pi/4]
-  const float z = a * a;
-  float ps = -1.9515295891e-4f;
-  ps = ps * z + 8.3321608736e-3f;
+template <class F>
+NEURION_MC32_FN void mc32_sincos_turn(F u, F* sn, F* cs) {
+  const auto q = i32_of(4.0f * u + 0.5f);              // 0..4
+  const F r = u - 0.25f * f32_of(q);                   // exact, in [-1/8, 1/8]
+  const F a = r * 6.28318530717958648f;                // [-pi/4, pi/4]
+  const F z = a * a;
+  F ps = z * -1.9515295891e-4f + 8.3321608736e-3f;
   ps = ps * z + -1.6666654611e-1f;
-  const float s = a + (a * z) * ps;
-  float pc = 2.443315711809948e-5f;
-  pc = pc * z + -1.388731625493765e-3f;
+  const F s = a + (a * z) * ps;
+  F pc = z * 2.443315711809948e-5f + -1.388731625493765e-3f;
   pc = pc * z + 4.166664568298827e-2f;
-  const float c = (1.0f - 0.5f * z) + (z * z) * pc;
-  const int qq = q & 3;
-  const float sa = (qq & 1) ? c : s;
-  const float ca = (qq & 1) ? s : c;
-  *sn = (qq & 2) ? -sa : sa;
-  *cs = ((qq + 1) & 2) ? -ca : ca;
+  const F c = (1.0f - 0.5f * z) + (z * z) * pc;
+  // angle = a + q pi/2 (q & 3 picks the quadrant; q = 4 is quadrant 0)
+  const auto odd = (q & 1) != 0, neg_s = (q & 2) != 0, neg_c = ((q + 1) & 2) != 0;
+  const F sa = odd ? c : s;
+  const F ca = odd ? s : c;
+  *sn = neg_s ? -sa : sa;
+  *cs = neg_c ? -ca : ca;
 }
 
 // Four float32 standard normals from one Philox block, in the order of mc_box_muller4.
@@ -122,3 +160,7 @@ NEURION_HD void mc32_box_muller4(const Philox4x32& b, float z[4]) {
 }
 
 }  // namespace neurion::mc
+
+#if !defined(__CUDACC__) && defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif

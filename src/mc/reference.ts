@@ -38,22 +38,26 @@ class Words {
   }
 }
 
+/** Box-Muller of one Philox block into four normals (float64: Math.log/sqrt/cos/sin). */
+function boxMuller64(b: Uint32Array, z: Float64Array): void {
+  const r0 = Math.sqrt(-2 * Math.log(u01(b[0]!))), t0 = 2 * Math.PI * u01(b[1]!);
+  const r1 = Math.sqrt(-2 * Math.log(u01(b[2]!))), t1 = 2 * Math.PI * u01(b[3]!);
+  z[0] = r0 * Math.cos(t0); z[1] = r0 * Math.sin(t0);
+  z[2] = r1 * Math.cos(t1); z[3] = r1 * Math.sin(t1);
+}
+
 /** Normals of one stream: Box-Muller on (u0, u1) and (u2, u3) of each block. */
 class Normals {
   private blk = -1;
   private readonly b = new Uint32Array(4);
   private readonly z = new Float64Array(4);
-  constructor(private readonly k: PathKey, private readonly stream: number) {}
+  constructor(private readonly k: PathKey, private readonly stream: number, private readonly transform: (b: Uint32Array, z: Float64Array) => void = boxMuller64) {}
   at(index: number): number {
     const blk = Math.floor(index / 4);
     if (blk !== this.blk) {
       this.blk = blk;
-      const b = this.b;
-      philoxBlock(blk >>> 0, this.k.lo, this.k.hi, this.stream, this.k.k0, this.k.k1, b, 0);
-      const r0 = Math.sqrt(-2 * Math.log(u01(b[0]!))), t0 = 2 * Math.PI * u01(b[1]!);
-      const r1 = Math.sqrt(-2 * Math.log(u01(b[2]!))), t1 = 2 * Math.PI * u01(b[3]!);
-      this.z[0] = r0 * Math.cos(t0); this.z[1] = r0 * Math.sin(t0);
-      this.z[2] = r1 * Math.cos(t1); this.z[3] = r1 * Math.sin(t1);
+      philoxBlock(blk >>> 0, this.k.lo, this.k.hi, this.stream, this.k.k0, this.k.k1, this.b, 0);
+      this.transform(this.b, this.z);
     }
     return this.z[index % 4]!;
   }
@@ -88,7 +92,7 @@ export function log32(x: number): number {
   if (m < SQRTHF) { e -= 1; m = f32(f32(m + m) - 1); } else m = f32(m - 1);
   const z = f32(m * m);
   let y = LOG_P[0]!;
-  for (let i = 1; i < LOG_P.length; i++) y = f32(f32(y * m) + LOG_P[i]!);
+  for (let i = 1; i < LOG_P.length; i++) y = f32(f32(y * m) + LOG_P[i]!);  // c0 m + c1, then Horner
   y = f32(f32(y * m) * z);
   y = f32(y + f32(e * LOG_C1));
   y = f32(y + f32(-0.5 * z));
@@ -115,26 +119,13 @@ export function sincosTurn32(u: number): [number, number] {
   return [qq & 2 ? -sa : sa, (qq + 1) & 2 ? -ca : ca];
 }
 
-/** Float32 normals of one stream (mc32_box_muller4 order). */
-class Normals32 {
-  private blk = -1;
-  private readonly b = new Uint32Array(4);
-  private readonly z = new Float32Array(4);
-  constructor(private readonly k: PathKey, private readonly stream: number) {}
-  at(index: number): number {
-    const blk = Math.floor(index / 4);
-    if (blk !== this.blk) {
-      this.blk = blk;
-      const b = this.b;
-      philoxBlock(blk >>> 0, this.k.lo, this.k.hi, this.stream, this.k.k0, this.k.k1, b, 0);
-      const r0 = f32(Math.sqrt(f32(-2 * log32(u01f32(b[0]!)))));
-      const r1 = f32(Math.sqrt(f32(-2 * log32(u01f32(b[2]!)))));
-      const [s0, c0] = sincosTurn32(u01f32(b[1]!));
-      const [s1, c1] = sincosTurn32(u01f32(b[3]!));
-      this.z[0] = r0 * c0; this.z[1] = r0 * s0; this.z[2] = r1 * c1; this.z[3] = r1 * s1;
-    }
-    return this.z[index % 4]!;
-  }
+/** Float32 Box-Muller of one Philox block (mc32_box_muller4, same order). */
+function boxMuller32(b: Uint32Array, z: Float64Array): void {
+  const r0 = f32(Math.sqrt(f32(-2 * log32(u01f32(b[0]!)))));
+  const r1 = f32(Math.sqrt(f32(-2 * log32(u01f32(b[2]!)))));
+  const [s0, c0] = sincosTurn32(u01f32(b[1]!));
+  const [s1, c1] = sincosTurn32(u01f32(b[3]!));
+  z[0] = f32(r0 * c0); z[1] = f32(r0 * s0); z[2] = f32(r1 * c1); z[3] = f32(r1 * s1);
 }
 
 /** floor(w * n / 2^32), exact in float64 for n <= 2^21. */
@@ -260,7 +251,7 @@ export function simulatePath(m: PreparedModel, k: PathKey, steps: number, record
       break;
     }
     case 7: {
-      const z = new Normals32(k, STREAMS.main);
+      const z = new Normals(k, STREAMS.main, boxMuller32);
       const drift = f32(m.drift), vol = f32(m.vol);
       for (let s = 0; s < steps; s++) {
         x = f32(x + f32(drift + f32(vol * z.at(s))));
