@@ -389,6 +389,27 @@ inline TaMeta ta_var_meta() {
             {{"period", 20, minp, 1e9, true, true}, {"periodsPerYear", 252, 0, 1e9, false, false}}};           \
   }
 
+namespace vs {
+// ln(q) for q = c / c' (the rounded quotient, as the TS twins take Math.log(c / c')). Near 1
+// (|q - 1| <= 1/32, a move under ~3%: nearly every bar) the series ln(1 + u) = u - u^2/2 + ...
+// through u^11 (truncation < 3e-18 of the result), u = q - 1 exact (Sterbenz): u + u^2 P(u),
+// within about an ulp, no division and no call; elsewhere (and for NaN/Inf/0) libm's log. The
+// batch and the stream (Math.log) then differ by an ulp or two per return, ~1e-16 relative in
+// the variance.
+NEURION_HD double log_ratio(double q) {
+  const double u = q - 1.0;
+  if (!(fabs(u) <= 0.03125)) return log(q);
+  const double u2 = u * u;
+  // P(u) = -1/2 + u/3 - u^2/4 + ... + u^9/11, Estrin in u^2 pairs
+  const double a0 = -0.5 + u * 0.33333333333333333333, a1 = -0.25 + u * 0.2;
+  const double a2 = -0.16666666666666666667 + u * 0.14285714285714285714, a3 = -0.125 + u * 0.11111111111111111111;
+  const double a4 = -0.1 + u * 0.09090909090909090909;
+  const double u4 = u2 * u2;
+  const double pp = (a0 + u2 * a1) + u4 * ((a2 + u2 * a3) + u4 * a4);
+  return u + u2 * pp;
+}
+}  // namespace vs
+
 NEURION_HD int64_t ta_volCloseToClose_lookback(const double* p) { return ipar(p, 0); }
 NEURION_HD int64_t ta_volCloseToClose_scratch(int64_t, const double* p) { return ipar(p, 0); }
 NEURION_HD void ta_volCloseToClose(const TaRow& r) {
@@ -396,11 +417,14 @@ NEURION_HD void ta_volCloseToClose(const TaRow& r) {
   const double ppy = r.p[1];
   const double* c = r.in[3];
   double* out = r.out[0];
+  // Pass 1: the log returns into out (independent per bar, so they overlap in the pipeline);
+  // pass 2 reads each before overwriting it with the volatility.
+  for (int64_t i = 1; i < n; ++i) out[i] = vs::log_ratio(c[i] / c[i - 1]);
   vs::RollMoments m;
   m.init(r.scratch, p);
   if (n > 0) out[0] = nan_value();
   for (int64_t i = 1; i < n; ++i) {
-    m.push(log(c[i] / c[i - 1]));
+    m.push(out[i]);
     out[i] = i < p ? nan_value() : vs::annualise(ppy, m.var_sample());
   }
 }
