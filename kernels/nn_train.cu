@@ -18,6 +18,10 @@
 //   tiles, BK = 16, 256 threads with 4 x 4 / 2 x 2 register micro-tiles, FMA accumulation.
 //   Buffers: one float arena and one double arena on the device, plus pinned host staging,
 //   cached across calls (grown when a larger model / batch needs more; freed at process exit).
+//   Launches: the sequence of one chunk (~640 kernels for the benchmark model) is captured once
+//   per shape into a CUDA graph and replayed on later calls (the dropout key, which changes every
+//   step, is read from device memory, so one graph serves every step); NEURION_CUDA_GRAPHS=0
+//   launches directly. lastTimings().kernel says which ran and how many kernels.
 //   Per call the host copies in the params (weights_len floats), the gathered windows
 //   (T * R * F floats per chunk), targets and sample weights, and copies back the per-row
 //   losses, the outputs and the float32 gradient (weights_len floats).
@@ -34,6 +38,7 @@
 //   order): |diff| <= 2e-4 + 2e-3 |expected| on the conformance models.
 //   Activations: native/nn/nn_act.h (shared with the CPU); --fmad=false, explicit FMA in the GEMM.
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -128,10 +133,24 @@ struct Workspace {
   int64_t hx_cap = 0;
   double* hd = nullptr;  // pinned: targets + sample weights in, losses + outputs out
   int64_t hd_cap = 0;
+  // Captured launch sequences (CUDA graphs) of recent chunk shapes, most recent last.
+  struct Graph {
+    std::vector<int64_t> key;
+    cudaGraphExec_t exec = nullptr;
+    int64_t launches = 0;
+  };
+  std::vector<Graph> graphs;
+  bool graphs_off = false;  // NEURION_CUDA_GRAPHS=0, or a capture failed once
 
   ~Workspace() { release(); }
+  void drop_graphs() {
+    for (Graph& g : graphs)
+      if (g.exec) cudaGraphExecDestroy(g.exec);
+    graphs.clear();
+  }
   void release() {
     // At process exit the runtime may already be unloading: errors are ignored.
+    drop_graphs();
     if (ar) cudaFree(ar);
     if (dar) cudaFree(dar);
     if (hx) cudaFreeHost(hx);
@@ -143,6 +162,7 @@ struct Workspace {
   void ensure(int device, int64_t floats, int64_t doubles, int64_t hfloats, int64_t hdoubles) {
     if (dev != device) { release(); dev = device; }
     if (!stream) NEURION_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+    if (floats > ar_cap || doubles > dar_cap) drop_graphs();  // graphs hold arena pointers
     if (floats > ar_cap) {
       if (ar) { cudaFree(ar); ar = nullptr; ar_cap = 0; }
       NEURION_CUDA_CHECK(cudaMalloc(&ar, static_cast<size_t>(floats) * sizeof(float)));
@@ -205,23 +225,40 @@ double nn_train_grad(const TrainGradJob& j) {
   double* dar = g_ws.dar;
 
   Timings tm;
-  tm.kernel = "nn_train";
   PhaseTimer th2d, tk, td2h;
   DevEx ex{s, std::max(props.sm_count, 1), ar + P.partial, P.partial_cap};
+  if (!g_ws.graphs_off) {
+    const char* e = std::getenv("NEURION_CUDA_GRAPHS");
+    if (e != nullptr && std::strcmp(e, "0") == 0) g_ws.graphs_off = true;
+  }
 
   th2d.start(s);
   NEURION_CUDA_CHECK(cudaMemcpyAsync(ar + P.W, j.params, static_cast<size_t>(m.weights_len) * sizeof(float),
                                      cudaMemcpyHostToDevice, s));
+  const uint32_t key[2] = {j.k0, j.k1};
+  NEURION_CUDA_CHECK(cudaMemcpyAsync(ar + P.key, key, sizeof key, cudaMemcpyHostToDevice, s));
   th2d.stop(s);
-  tm.h2d_bytes += static_cast<double>(m.weights_len) * 4;
-  tk.start(s);
-  prepare_call(ex, P, ar);
-  tk.stop(s);
   NEURION_CUDA_CHECK(cudaStreamSynchronize(s));
   tm.h2d_ms += th2d.elapsed_ms();
-  tm.kernel_ms += tk.elapsed_ms();
+  tm.h2d_bytes += static_cast<double>(m.weights_len) * 4 + 8;
+
+  // The shape of a chunk's launch sequence: everything its kernels' arguments depend on.
+  auto graph_key = [&](int Rc, int64_t b0) {
+    std::vector<int64_t> k = {reinterpret_cast<int64_t>(ar), reinterpret_cast<int64_t>(dar), T, R, Rc, b0, j.batch, j.mse,
+                              j.sample_weight != nullptr, grads, ex.sms, F, m.weights_len};
+    for (size_t l = 0; l < m.layers.size(); ++l) {
+      const nn::LayerSpec& L = m.layers[l];
+      uint32_t bits = 0;
+      if (j.dropout) std::memcpy(&bits, j.dropout + l, 4);
+      k.insert(k.end(), {static_cast<int64_t>(L.kind), L.units, L.input_dim, static_cast<int64_t>(L.act),
+                         static_cast<int64_t>(L.rec_act), L.return_sequences, L.use_bias, L.reset_after, bits});
+    }
+    return k;
+  };
 
   double loss = 0.0;
+  int64_t launches = 0;
+  bool replayed = false;
   for (int64_t b0 = 0; b0 < j.batch; b0 += R) {
     const int Rc = static_cast<int>(std::min<int64_t>(R, j.batch - b0));
     // gather the windows time-major [T][Rc][F] into pinned memory
@@ -239,9 +276,69 @@ double nn_train_grad(const TrainGradJob& j) {
     th2d.stop(s);
     ChunkCall c;
     c.ar = ar; c.dar = dar; c.R = Rc; c.b0 = b0; c.batch = j.batch; c.mse = j.mse; c.has_sw = j.sample_weight != nullptr;
-    c.k0 = j.k0; c.k1 = j.k1; c.rates = j.dropout;
+    c.rates = j.dropout;
+    // the launch sequence of this chunk (the first also zeroes the gradient and transposes W, U)
+    auto sequence = [&] {
+      if (b0 == 0) prepare_call(ex, P, ar);
+      train_chunk(ex, P, c);
+    };
     tk.start(s);
-    train_chunk(ex, P, c);
+    if (g_ws.graphs_off) {
+      const int64_t before = ex.launches;
+      sequence();
+      launches += ex.launches - before;
+    } else {
+      // CUDA graph of the sequence, captured once per shape and replayed: one launch instead of
+      // ~600 for the benchmark model. A capture that fails turns graphs off for the process
+      // and the chunk runs with direct launches.
+      const std::vector<int64_t> k = graph_key(Rc, b0);
+      auto it = std::find_if(g_ws.graphs.begin(), g_ws.graphs.end(), [&](const Workspace::Graph& g) { return g.key == k; });
+      if (it == g_ws.graphs.end()) {
+        Workspace::Graph g;
+        g.key = k;
+        const int64_t before = ex.launches;
+        cudaGraph_t graph = nullptr;
+        bool ok = cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal) == cudaSuccess;
+        if (ok) {
+          try {
+            sequence();
+          } catch (const Error&) {
+            ok = false;
+          }
+          cudaGraph_t got = nullptr;
+          const cudaError_t e = cudaStreamEndCapture(s, &got);
+          if (e != cudaSuccess || !ok) {
+            if (got) cudaGraphDestroy(got);
+            ok = false;
+          } else {
+            graph = got;
+          }
+        }
+        if (ok && cudaGraphInstantiate(&g.exec, graph, 0) != cudaSuccess) { g.exec = nullptr; ok = false; }
+        if (graph) cudaGraphDestroy(graph);
+        if (!ok) {
+          cudaGetLastError();  // clear the capture error (not sticky)
+          g_ws.graphs_off = true;
+          const int64_t b2 = ex.launches;
+          sequence();
+          launches += ex.launches - b2;
+        } else {
+          g.launches = ex.launches - before;
+          if (g_ws.graphs.size() >= 8) {
+            cudaGraphExecDestroy(g_ws.graphs.front().exec);
+            g_ws.graphs.erase(g_ws.graphs.begin());
+          }
+          g_ws.graphs.push_back(std::move(g));
+          it = g_ws.graphs.end() - 1;
+        }
+      } else {
+        replayed = true;
+      }
+      if (!g_ws.graphs_off) {
+        NEURION_CUDA_CHECK(cudaGraphLaunch(it->exec, s));
+        launches += it->launches;
+      }
+    }
     tk.stop(s);
     td2h.start(s);
     double* hl = hd + R * U + R;  // loss rows, then outputs
@@ -258,6 +355,8 @@ double nn_train_grad(const TrainGradJob& j) {
     tm.d2h_bytes += static_cast<double>(Rc * 8 + int64_t{Rc} * U * 8);
     ++tm.chunks;
   }
+  tm.kernel = std::string("nn_train (") + (g_ws.graphs_off ? "direct launches" : replayed ? "graph replayed" : "graph captured") +
+              ", " + std::to_string(launches) + " kernels)";
   if (grads) {
     td2h.start(s);
     NEURION_CUDA_CHECK(cudaMemcpyAsync(g_ws.hx, ar + P.gW, sizeof(float) * m.weights_len, cudaMemcpyDeviceToHost, s));
@@ -267,7 +366,6 @@ double nn_train_grad(const TrainGradJob& j) {
     tm.d2h_ms += td2h.elapsed_ms();
     tm.d2h_bytes += static_cast<double>(m.weights_len) * 4;
   }
-  tm.kernel += " (" + std::to_string(ex.launches) + " launches)";
   set_last_timings(tm);
   return loss / static_cast<double>(j.batch);
 }

@@ -251,14 +251,14 @@ struct Dropout {
   float* dst;
   int width, R, seq;
   int64_t b0;
-  uint32_t k0, k1;
+  const uint32_t* key;  // (k0, k1) in device memory: a captured launch sequence serves every step's key
   int layer;
   float rate;
   NEURION_HD void operator()(int64_t i) const {
     const int64_t q = i / width;
     const int k = static_cast<int>(i % width);
     const int64_t t = seq ? q / R : 0, r = seq ? q % R : q;
-    const float s = nn::dropout_scale(k0, k1, static_cast<uint32_t>(b0 + r), static_cast<uint32_t>(t),
+    const float s = nn::dropout_scale(key[0], key[1], static_cast<uint32_t>(b0 + r), static_cast<uint32_t>(t),
                                       static_cast<uint32_t>(k), static_cast<uint32_t>(layer), rate);
     dst[i] = (src != nullptr ? src[i] : dst[i]) * s;
   }
@@ -545,7 +545,7 @@ struct TrainPlan {
   int64_t weights_len = 0;
   bool grads = false;
   std::vector<TLayer> layers;
-  int64_t X = -1, gW = -1, W = -1, dOut = -1, partial = -1, partial_cap = 0;
+  int64_t X = -1, gW = -1, W = -1, dOut = -1, key = -1, partial = -1, partial_cap = 0;
   int64_t floats = 0;                                       // float arena size
   int64_t tgt = -1, sw = -1, lossRow = -1, outRow = -1;     // double arena offsets
   int64_t doubles = 0;
@@ -599,6 +599,7 @@ inline TrainPlan plan_train(const nn::ModelSpec& m, int T, int R, bool grads, in
     P.layers.push_back(t);
   }
   P.dOut = take(Rz * m.out_units);
+  P.key = take(2);  // the dropout key, two uint32 words
   P.partial_cap = partial_cap;
   P.partial = take(partial_cap);
   P.floats = off;
@@ -626,8 +627,7 @@ struct ChunkCall {
   int64_t b0 = 0;         // first row of the chunk within the call's batch
   int64_t batch = 0;      // rows of the whole call
   int mse = 0, has_sw = 0;
-  uint32_t k0 = 0, k1 = 0;
-  const float* rates = nullptr;  // [L] input dropout rate per layer, or null
+  const float* rates = nullptr;  // [L] input dropout rate per layer, or null (the key is at ar + P.key)
 };
 
 // Before the first chunk of a call (params already in ar + P.W): zero the gradient, transpose
@@ -662,6 +662,7 @@ void train_chunk(Ex& ex, const TrainPlan& P, const ChunkCall& c) {
   const int R = c.R, T = P.T, L = P.L;
   const int64_t TR = int64_t{T} * R;
   auto rate = [&](int l) { return c.rates != nullptr ? c.rates[l] : 0.0f; };
+  const uint32_t* key = reinterpret_cast<const uint32_t*>(ar + P.key);
 
   // ---- forward ----
   const float* in = ar + P.X;
@@ -671,7 +672,7 @@ void train_chunk(Ex& ex, const TrainPlan& P, const ChunkCall& c) {
     const int u = s.units, G = s.G, n = s.in;
     const int64_t rows = s.in_rows_per_r * R;
     if (rate(l) > 0.0f) {
-      ex.each(rows * n, Dropout{in, ar + s.Xd, n, R, s.in_rows_per_r > 1 ? 1 : 0, c.b0, c.k0, c.k1, l, rate(l)});
+      ex.each(rows * n, Dropout{in, ar + s.Xd, n, R, s.in_rows_per_r > 1 ? 1 : 0, c.b0, key, l, rate(l)});
       in = ar + s.Xd;
     }
     lin[l] = in;
@@ -747,7 +748,7 @@ void train_chunk(Ex& ex, const TrainPlan& P, const ChunkCall& c) {
       if (s.use_bias) col_sum_acc(ex, dP, u, R, u, gW + s.bias);
       if (l > 0) {
         ex.gemm(gm(R, n, u, dP, u, 1, ar + s.WT, n, dIn, n, nullptr, false));
-        if (rate(l) > 0.0f) ex.each(rows_in * n, Dropout{nullptr, dIn, n, R, 0, c.b0, c.k0, c.k1, l, rate(l)});
+        if (rate(l) > 0.0f) ex.each(rows_in * n, Dropout{nullptr, dIn, n, R, 0, c.b0, key, l, rate(l)});
         dcur = dIn;
       }
       continue;
@@ -798,7 +799,7 @@ void train_chunk(Ex& ex, const TrainPlan& P, const ChunkCall& c) {
     }
     if (l > 0) {
       ex.gemm(gm(static_cast<int>(rows_in), n, G, dAx, G, 1, ar + s.WT, n, dIn, n, nullptr, false));
-      if (rate(l) > 0.0f) ex.each(rows_in * n, Dropout{nullptr, dIn, n, R, s.in_rows_per_r > 1 ? 1 : 0, c.b0, c.k0, c.k1, l, rate(l)});
+      if (rate(l) > 0.0f) ex.each(rows_in * n, Dropout{nullptr, dIn, n, R, s.in_rows_per_r > 1 ? 1 : 0, c.b0, key, l, rate(l)});
       dcur = dIn;
     }
   }

@@ -259,6 +259,8 @@ static Result run_emulated(const Problem& p, const Case& c, const float* params,
   std::vector<float> ar(static_cast<size_t>(P.floats), sentinel());
   std::vector<double> dar(static_cast<size_t>(P.doubles), std::nan(""));
   std::memcpy(ar.data() + P.W, params, sizeof(float) * p.m.weights_len);
+  const uint32_t key[2] = {k0, k1};
+  std::memcpy(ar.data() + P.key, key, sizeof key);
   HostEx ex;
   ex.sms = sms; ex.min_kper = min_kper; ex.partial = ar.data() + P.partial; ex.partial_cap = P.partial_cap;
   prepare_call(ex, P, ar.data());
@@ -274,7 +276,7 @@ static Result run_emulated(const Problem& p, const Case& c, const float* params,
     if (c.sw) std::memcpy(dar.data() + P.sw, p.sw.data() + b0, sizeof(double) * Rc);
     ChunkCall cc;
     cc.ar = ar.data(); cc.dar = dar.data(); cc.R = Rc; cc.b0 = b0; cc.batch = c.batch; cc.mse = c.mse; cc.has_sw = c.sw;
-    cc.k0 = k0; cc.k1 = k1; cc.rates = rates.empty() ? nullptr : rates.data();
+    cc.rates = rates.empty() ? nullptr : rates.data();
     train_chunk(ex, P, cc);
     for (int r = 0; r < Rc; ++r) res.loss += dar[P.lossRow + r];
     std::memcpy(res.outputs.data() + b0 * U, dar.data() + P.outRow, sizeof(double) * Rc * U);
@@ -287,7 +289,7 @@ static Result run_emulated(const Problem& p, const Case& c, const float* params,
   // guard zones untouched (the first `guard` floats and the gap after every buffer)
   int64_t bad = 0;
   for (int64_t i = 0; i < guard; ++i) bad += !is_sentinel(ar[i]);
-  std::vector<int64_t> starts_of = {P.W, P.X, P.gW, P.dOut, P.partial};
+  std::vector<int64_t> starts_of = {P.W, P.X, P.gW, P.dOut, P.key, P.partial};
   for (const TLayer& l : P.layers)
     for (int64_t o : {l.A, l.H, l.C, l.TC, l.HC, l.S, l.dAx, l.dAh, l.dIn, l.dh, l.dc, l.drh, l.WT, l.UT, l.Xd}) starts_of.push_back(o);
   std::sort(starts_of.begin(), starts_of.end());
