@@ -167,7 +167,9 @@ NEURION_HD void mom_wilder_step(double d, double k, double hr, double& gain, dou
 }
 
 // out[i] for i >= p (TA-Lib RSI/CMO, default compatibility, unstable period 0).
-NEURION_HD void mom_rsi_cmo(const double* x, int64_t n, int64_t p, double* out, bool cmo) {
+// talib_order: TA-Lib's A = (A (p-1) + v) / p with the branch on the sign (StochRSI; see
+// mom_stochrsi_sma) instead of mom_wilder_step.
+NEURION_HD void mom_rsi_cmo(const double* x, int64_t n, int64_t p, double* out, bool cmo, bool talib_order = false) {
   fill_nan(out, 0, mom_min(p, n));
   if (p >= n) return;
   const double pd = static_cast<double>(p), pm1 = static_cast<double>(p - 1);
@@ -187,7 +189,15 @@ NEURION_HD void mom_rsi_cmo(const double* x, int64_t n, int64_t p, double* out, 
     if (++i >= n) break;
     const double v = x[i], d = v - prev;
     prev = v;
-    mom_wilder_step(d, k, hr, gain, loss);
+    if (talib_order) {
+      loss *= pm1;
+      gain *= pm1;
+      if (d < 0) loss -= d; else gain += d;
+      loss /= pd;
+      gain /= pd;
+    } else {
+      mom_wilder_step(d, k, hr, gain, loss);
+    }
   }
 }
 
@@ -383,7 +393,7 @@ NEURION_HD void ta_stochRsi(const TaRow& r) {
   if (total >= n) { fill_nan(r.out[0], 0, n); fill_nan(r.out[1], 0, n); return; }
   if (t == kSma && fd > 1) { mom_stochrsi_sma(r.in[0], n, rp, fk, fd, r.out[0], r.out[1], r.scratch); return; }
   double* rsi = r.out[1];
-  mom_rsi_cmo(r.in[0], n, rp, rsi, false);
+  mom_rsi_cmo(r.in[0], n, rp, rsi, false, true);
   mom_hl_osc(rsi, rsi, rsi, rp, n, fk, r.out[0], r.scratch, false);
   mom_ma(t, r.out[0], rp + fk - 1, n, fd, r.out[1], r.scratch);
   fill_nan(r.out[0], 0, total);
@@ -868,14 +878,18 @@ struct MomDmi {
     tr += t;
     ph = h; pl = l; pc = c;
   }
-  NEURION_HD void wilder_step(double h, double l, double c, double p) {
+  // TA-Lib's S - S/p + v evaluated as S k + v, k = (p-1)/p: the division leaves the
+  // loop-carried chains (within ulps of TA-Lib; the recursion contracts by k), and the +DM/-DM
+  // choice is a select (adding +0.0 is exact), not a branch mispredicted on about half the bars.
+  // DmiState in momentum.ts does the same operations.
+  NEURION_HD void wilder_step(double h, double l, double c, double k) {
     double dp, dm, t;
     terms(h, l, dp, dm, t);
-    mdm -= mdm / p;
-    pdm -= pdm / p;
-    if ((dm > 0) && (dp < dm)) mdm += dm;
-    else if ((dp > 0) && (dp > dm)) pdm += dp;
-    tr = tr - (tr / p) + t;
+    const double mv = ((dm > 0) && (dp < dm)) ? dm : 0.0;
+    const double pv = ((dp > 0) && (dp > dm)) ? dp : 0.0;
+    mdm = mdm * k + mv;
+    pdm = pdm * k + pv;
+    tr = tr * k + t;
     ph = h; pl = l; pc = c;
   }
 };
@@ -894,16 +908,19 @@ NEURION_HD void mom_dmi(const double* h, const double* l, const double* c, int64
   MomDmi s{h[0], l[0], c[0], 0.0, 0.0, 0.0};
   for (int64_t i = 1; i < p; ++i) s.seed_step(h[i], l[i], c[i]);
   double last_dx = 0.0, sum_dx = 0.0, a = 0.0;
+  const double k = (pd - 1.0) / pd, r = 1.0 / pd;
   for (int64_t i = p; i < n; ++i) {
-    s.wilder_step(h[i], l[i], c[i], pd);
+    s.wilder_step(h[i], l[i], c[i], k);
     const bool trz = mom_is_zero(s.tr);
-    if (pdi) pdi[i] = !trz ? 100.0 * (s.pdm / s.tr) : 0.0;
-    if (mdi) mdi[i] = !trz ? 100.0 * (s.mdm / s.tr) : 0.0;
+    const double rt = 100.0 / s.tr;  // DI = 100 DM / TR as DM (100 / TR): one division for both
+    const double q = s.pdm * rt, m = s.mdm * rt;
+    if (pdi) pdi[i] = !trz ? q : 0.0;
+    if (mdi) mdi[i] = !trz ? m : 0.0;
     if (!kDx) continue;
     bool have = false;
     double v = 0.0;
     if (!trz) {
-      const double m = 100.0 * (s.mdm / s.tr), q = 100.0 * (s.pdm / s.tr), sum = m + q;
+      const double sum = m + q;
       if (!mom_is_zero(sum)) { v = 100.0 * (fabs(m - q) / sum); have = true; }
     }
     if (dx) {
@@ -919,7 +936,7 @@ NEURION_HD void mom_dmi(const double* h, const double* l, const double* c, int64
         a = sum_dx / pd;
         adx[i] = a;
       } else {
-        if (have) a = ((a * (pd - 1)) + v) / pd;
+        if (have) a = a * k + v * r;  // TA-Lib (a (p-1) + v) / p, within ulps
         adx[i] = a;
       }
     }

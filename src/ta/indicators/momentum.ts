@@ -672,7 +672,12 @@ class DmiState {
   pdi = NaN; mdi = NaN; dx = NaN; adx = NaN;
   private lastDx = 0;
   private sumDx = 0;
-  constructor(private readonly p: number) {}
+  private readonly kw: number;
+  private readonly rw: number;
+  constructor(private readonly p: number) {
+    this.kw = (p - 1) / p;
+    this.rw = 1 / p;
+  }
   push(h: number, l: number, c: number): void {
     const i = this.k++, p = this.p;
     if (i === 0) { this.ph = h; this.pl = l; this.pc = c; return; }
@@ -688,17 +693,19 @@ class DmiState {
       this.tr += t;
       return;
     }
-    this.mdm -= this.mdm / p;
-    this.pdm -= this.pdm / p;
-    if (dm > 0 && dp < dm) this.mdm += dm;
-    else if (dp > 0 && dp > dm) this.pdm += dp;
-    this.tr = this.tr - this.tr / p + t;
+    // MomDmi::wilder_step / mom_dmi (momentum.h): S k + v, k = (p-1)/p; DI = DM (100 / TR)
+    const k = this.kw;
+    this.mdm = this.mdm * k + (dm > 0 && dp < dm ? dm : 0);
+    this.pdm = this.pdm * k + (dp > 0 && dp > dm ? dp : 0);
+    this.tr = this.tr * k + t;
     const trz = isZero(this.tr);
-    this.pdi = !trz ? 100 * (this.pdm / this.tr) : 0;
-    this.mdi = !trz ? 100 * (this.mdm / this.tr) : 0;
+    const rt = 100 / this.tr;
+    const qq = this.pdm * rt, m = this.mdm * rt;
+    this.pdi = !trz ? qq : 0;
+    this.mdi = !trz ? m : 0;
     let have = false, v = 0;
     if (!trz) {
-      const m = 100 * (this.mdm / this.tr), qq = 100 * (this.pdm / this.tr), sum = m + qq;
+      const sum = m + qq;
       if (!isZero(sum)) { v = 100 * (Math.abs(m - qq) / sum); have = true; }
     }
     if (have) this.lastDx = v;
@@ -709,7 +716,7 @@ class DmiState {
       if (have) this.sumDx += v;
       this.adx = this.sumDx / p;
     } else if (have) {
-      this.adx = (this.adx * (p - 1) + v) / p;
+      this.adx = this.adx * k + v * this.rw;
     }
   }
 }
