@@ -13,6 +13,7 @@
 //   - CCI recomputes its window each bar (as TA-Lib does; the mean deviation has no running
 //     form), so it recovers; MOM/ROC*/BOP are per bar.
 #pragma once
+#include <cstring>
 #include "ma.h"
 #if !defined(__CUDACC__) && defined(__SSE2__)
 #include <emmintrin.h>
@@ -857,6 +858,16 @@ inline TaMeta ta_ultosc_meta() {
           {{"period1", 7, 1, 1e9, true, true}, {"period2", 14, 1, 1e9, true, true}, {"period3", 28, 1, 1e9, true, true}}};
 }
 
+// c ? v : +0.0 without a branch (gcc turns the plain ternary into a jump, mispredicted on
+// random data): the bits of v masked, so NaN/Inf/-0 select exactly as the ternary does.
+NEURION_HD double mom_select(bool c, double v) {
+  uint64_t b;
+  memcpy(&b, &v, sizeof b);
+  b &= 0 - static_cast<uint64_t>(c);
+  memcpy(&v, &b, sizeof v);
+  return v;
+}
+
 // ---- directional movement: +DI, -DI, DX, ADX, ADXR (Wilder sums seeded with plain sums) ----
 struct MomDmi {
   double ph, pl, pc, pdm, mdm, tr;
@@ -866,9 +877,9 @@ struct MomDmi {
     dm = pl - l;
     t = h - l;
     double q = fabs(h - pc);
-    if (q > t) t = q;
+    t = q > t ? q : t;  // TA-Lib's order as selects (maxsd), not branches
     q = fabs(l - pc);
-    if (q > t) t = q;
+    t = q > t ? q : t;
   }
   NEURION_HD void seed_step(double h, double l, double c) {
     double dp, dm, t;
@@ -885,8 +896,8 @@ struct MomDmi {
   NEURION_HD void wilder_step(double h, double l, double c, double k) {
     double dp, dm, t;
     terms(h, l, dp, dm, t);
-    const double mv = ((dm > 0) && (dp < dm)) ? dm : 0.0;
-    const double pv = ((dp > 0) && (dp > dm)) ? dp : 0.0;
+    const double mv = mom_select((dm > 0) & (dp < dm), dm);
+    const double pv = mom_select((dp > 0) & (dp > dm), dp);
     mdm = mdm * k + mv;
     pdm = pdm * k + pv;
     tr = tr * k + t;
