@@ -26,6 +26,7 @@
 // for a huge emv spike leaving a window of near-zero values). The streaming classes follow the same
 // arithmetic and schedule, so they give the kernel's values bit for bit.
 #pragma once
+#include <cstring>
 #include "ma.h"
 
 namespace neurion::ta {
@@ -68,6 +69,15 @@ struct WinSum {
   NEURION_HD double value() const { return sum + comp; }
 };
 
+// c ? v : +0.0 without a branch (the bits of v masked; exact for NaN/Inf too).
+NEURION_HD double vol_select(bool c, double v) {
+  uint64_t b;
+  memcpy(&b, &v, sizeof b);
+  b &= 0 - static_cast<uint64_t>(c);
+  memcpy(&v, &b, sizeof v);
+  return v;
+}
+
 // ---- obv ----
 // obv[0] = V[0]; obv[t] = obv[t-1] + V[t] if x[t] > x[t-1], - V[t] if x[t] < x[t-1], unchanged if equal,
 // NaN (and NaN from then on) if x[t] or x[t-1] is NaN.
@@ -82,11 +92,13 @@ NEURION_HD void ta_obv(const TaRow& r) {
   if (n <= 0) return;
   double obv = v[0], prev = x[0];
   o[0] = obv;
+  const double qnan = nan_value();
   for (int64_t i = 1; i < n; ++i) {
-    const double c = x[i];
-    if (c > prev) obv += v[i];
-    else if (c < prev) obv -= v[i];
-    else if (c != prev) obv = nan_value();
+    const double c = x[i], vi = v[i];
+    // Branch-free (the direction is a coin flip on most series): the step is v, -v, 0 or NaN
+    // by bit masks; v - 0, 0 - v and 0 - 0 are exact, so obv +/- v as the branches gave.
+    const bool up = c > prev, down = c < prev, unordered = !(up | down | (c == prev));
+    obv += (vol_select(up, vi) - vol_select(down, vi)) + vol_select(unordered, qnan);
     o[i] = obv;
     prev = c;
   }
