@@ -1,8 +1,9 @@
-// The native batch-1 two-thread pipeline (threads >= 2, two or more recurrent layers: a helper
-// thread runs the layers before the second recurrent layer, the caller the rest one step behind)
-// and the GEMM shapes the SIMD kernels special-case (single rows, 8-row blocks and their tails,
-// odd panel counts): every result equals the serial one-thread path bit for bit, and the
-// streaming session.
+// The native batch-1 paths and the GEMM shapes the SIMD kernels special-case: one thread runs
+// layer by layer over time chunks (each layer's input part for a chunk as one GEMM); two threads
+// run a two-stage pipeline when the model has two or more recurrent layers (a helper thread runs
+// the layers before the second recurrent layer, the caller the rest one step behind); batches
+// use 8-row tiles and their tails. Every result equals every other path and the streaming
+// session bit for bit.
 import { describe, expect, it } from 'vitest';
 import { availableBackends } from '../src/compute/backend.js';
 import { buildModel, compileModel, createSession, predict, randomizeWeights, type LayerConfig } from '../src/models/index.js';
@@ -26,7 +27,7 @@ const stacks: [string, LayerConfig[]][] = [
 describe.runIf(hasCpu)('cpu batch-1 pipeline and GEMM tile shapes', () => {
   for (const [name, layers] of stacks) {
     it(`${name}: threads 2 (pipeline) == threads 1 == session, all bits; batch rows == single rows`, () => {
-      const T = 23, F = 5;
+      const T = 37, F = 5; // > 32: the batch-1 one-thread path runs more than one time chunk
       const model = randomizeWeights(buildModel({ timesteps: T, features: F, layers }), 31, 0.4);
       const net = compileModel(model, { backend: 'cpu' });
       const rng = new TestRng(77);

@@ -371,57 +371,209 @@ size_t pipeline_split(const Net& net) {
   return 0;
 }
 
-// One sequence, two threads: stage 0 (layers [0, split), a helper thread) produces the per-step
-// rows that stage 1 (layers [split, L), the calling thread) consumes one or more steps behind.
-// Per step both stages stream their packed weights from their own core's L2, so the split is
-// balanced by weight bytes: stage 0 also computes the input part (bias + y W[:K1]) of the first
-// `pp` panels of layer `split`'s gates, and stage 1 continues those panels with the h part.
-// Each stage runs exactly the per-row step of the serial path, so the results are the same bits.
-bool forward_pipeline(const Net& net, const float* x, int64_t T, float* out32, double* out64, size_t split) {
-  const ModelSpec& m = net.spec;
-  const int F = m.features;
-  const NetLayer& S = net.layers[split];
-  const int64_t ldr = out_stride(net.layers[split - 1]);
-  int64_t c0 = 0, c1 = 0;
-  for (size_t l = 0; l < net.layers.size(); ++l)
-    (l < split ? c0 : c1) += net.layers[l].W.data.size() + net.layers[l].U.data.size();
-  const int64_t per_panel = int64_t{S.W.K1} * kNR;
-  const int pp = static_cast<int>(std::clamp<int64_t>((c1 - c0) / 2 / per_panel, 0, S.W.panels()));
-  const int64_t slot = ldr + S.W.Np + 16;  // the row, then the precomputed gate panels
-  constexpr int64_t kRing = 16;
-  Workspace ws0, ws1;
-  ws0.init(net, 1);
-  ws1.init(net, 1);
-  Buf ring(kRing * slot);
-  struct alignas(64) Counter { std::atomic<int64_t> v{0}; };
-  Counter produced, consumed;
-  auto producer = [&] {
-    for (int64_t t = 0; t < T; ++t) {
-      wait_at_least(consumed.v, t - kRing + 1);
-      const float* y = step_layers(net, ws0, 0, split, 1, x + t * F, F, t == T - 1, true);
-      float* row = ring.data() + (t % kRing) * slot;
-      std::copy(y, y + ldr, row);
-      if (pp > 0) gemm_panels(GemmArgs{row, ldr, nullptr, 0, 1, S.bx.data(), 0, row + ldr, 0}, S.W, 0, pp);
-      produced.v.store(t + 1, std::memory_order_release);
+// ---- batch 1: layer by layer over time chunks ------------------------------------------------
+// One sequence is run layer by layer over chunks of up to kChunk steps: each recurrent layer's
+// input part (bias + x W[:K1]) for the whole chunk is one GEMM (every weight loaded once per 8
+// rows instead of once per step), so the per-step loop streams only the recurrent kernels from
+// L2; Dense layers inside the sequence run as one GEMM per chunk. Row by row these are the same
+// FMAs in the same order as the serial step (the input part, then the h part): the same bits.
+
+// Scratch of one chunk runner.
+struct ChunkScratch {
+  Buf px, ya, yb;
+  void init(const Net& net, int64_t chunk) {
+    int64_t maxld = net.spec.features;
+    for (const NetLayer& L : net.layers) maxld = std::max(maxld, out_stride(L));
+    px.reset(chunk * net.ldg);
+    ya.reset(chunk * maxld);
+    yb.reset(chunk * maxld);
+  }
+};
+
+struct ChunkOut {
+  const float* y = nullptr;  // the last layer run's rows for the chunk (stride ld), when not stopped
+  int64_t ld = 0;
+  size_t tail = 0;           // stopped at a non-sequence RNN: layers [tail, end) run once at the end
+  const float* fin = nullptr;
+  int64_t fin_ld = 0;
+};
+
+// Layers [first, end) over n consecutive steps of one sequence (input rows cur, stride ld).
+// With pre, layer `first` (recurrent) takes its input part from pre (rows of stride net.ldg).
+ChunkOut run_chunk(const Net& net, Workspace& ws, ChunkScratch& sc, size_t first, size_t end, int n, const float* cur,
+                   int64_t ld, const float* pre) {
+  ChunkOut o;
+  float* out = sc.ya.data();
+  for (size_t l = first; l < end; ++l) {
+    const NetLayer& L = net.layers[l];
+    const int64_t ldy = out_stride(L);
+    if (L.s.kind == Kind::Dense) {
+      gemm(cur, ld, n, L.W, L.bx.data(), 0, out, ldy);
+      for (int r = 0; r < n; ++r) {
+        float* yr = out + r * ldy;
+        if (L.s.act == Act::Softmax) softmax_row(yr, L.s.units);
+        else act_inplace(L.s.act, yr, L.s.units);
+      }
+    } else {
+      const float* P = pre;
+      if (l != first || pre == nullptr) {
+        gemm_panels(GemmArgs{cur, ld, nullptr, 0, n, L.bx.data(), 0, sc.px.data(), net.ldg}, L.W, 0, L.W.panels());
+        P = sc.px.data();
+      }
+      for (int r = 0; r < n; ++r) {
+        const float* h = step_layers(net, ws, l, l + 1, 1, cur + r * ld, ld, true, true, P + r * net.ldg, L.W.panels());
+        if (L.s.return_sequences) std::copy(h, h + ldy, out + r * ldy);
+      }
+      if (!L.s.return_sequences) {
+        o.tail = l + 1;
+        o.fin = ws.h[l].data();
+        o.fin_ld = ldy;
+        return o;
+      }
     }
-  };
-  std::thread helper;
+    cur = out;
+    ld = ldy;
+    out = out == sc.ya.data() ? sc.yb.data() : sc.ya.data();
+  }
+  o.y = cur;
+  o.ld = ld;
+  return o;
+}
+
+// The final stage's chunk [c0, c0 + n): write sequence outputs; remember a non-sequence end.
+inline void take_chunk(const ModelSpec& m, const ChunkOut& o, int64_t c0, int n, float* out32, double* out64,
+                       ChunkOut* fin) {
+  if (o.fin != nullptr) { *fin = o; return; }
+  if (m.out_sequence)
+    emit(m, o.y, o.ld, 0, n, 0, 1, out32 != nullptr ? out32 + c0 * m.out_units : nullptr,
+         out64 != nullptr ? out64 + c0 * m.out_units : nullptr);
+}
+
+inline void finish(const Net& net, Workspace& ws, const ChunkOut& fin, float* out32, double* out64) {
+  if (fin.fin == nullptr) return;
+  const size_t NL = net.layers.size();
+  const float* y = step_layers(net, ws, fin.tail, NL, 1, fin.fin, fin.fin_ld, true, false);
+  emit(net.spec, y, fin.tail < NL ? out_stride(net.layers.back()) : fin.fin_ld, 0, 1, 0, 1, out32, out64);
+}
+
+void forward_chunked(const Net& net, const float* x, int64_t T, float* out32, double* out64) {
+  constexpr int64_t kChunk = 32;
+  const int F = net.spec.features;
+  Workspace ws;
+  ws.init(net, 1);
+  ChunkScratch sc;
+  sc.init(net, kChunk);
+  ChunkOut fin;
+  for (int64_t c0 = 0; c0 < T; c0 += kChunk) {
+    const int n = static_cast<int>(std::min<int64_t>(kChunk, T - c0));
+    take_chunk(net.spec, run_chunk(net, ws, sc, 0, net.layers.size(), n, x + c0 * F, F, nullptr), c0, n, out32, out64,
+               &fin);
+  }
+  finish(net, ws, fin, out32, out64);
+}
+
+// One sequence, two threads, the same chunks as a two-stage pipeline: stage 0 runs layers
+// [0, split) over a chunk and the input-part GEMM of layer `split` (the second recurrent layer),
+// stage 1 runs layer split's recurrence from those rows and the layers after it: the caller runs
+// stage 1, a helper thread runs stage 0 ahead of it through a ring of chunks (spin-waited
+// counters; see the claim rule below). The results are the serial path's bits.
+// The pipeline's shared state. The helper thread is detached and holds a reference: it may start
+// (a busy machine) after the call has returned, sees every chunk produced and exits without
+// touching the model or the input, so the caller never waits for it to be scheduled.
+struct Pipe {
+  static constexpr int64_t kChunk = 8, kRing = 4;
+  struct alignas(64) Counter { std::atomic<int64_t> v{0}; };
+  const Net* net = nullptr;
+  const float* x = nullptr;
+  int64_t T = 0, nchunks = 0, ldr = 0, slot = 0;
+  size_t split = 0;
+  Workspace ws0;
+  ChunkScratch sc0;
+  Buf ring;
+  // Stage 0 runs chunk c only when chunks [0, c) are done (its state is sequential), by the
+  // thread that claims it (a CAS on `claimed`): usually the helper, running ahead; the caller
+  // whenever the next chunk it needs is not yet claimed (the helper not started yet, or
+  // descheduled between chunks), so a late helper never stalls the caller.
+  Counter produced, claimed, consumed;
+
+  void stage0(int64_t c) {
+    const NetLayer& S = net->layers[split];
+    const int F = net->spec.features;
+    const int64_t c0 = c * kChunk;
+    const int n = static_cast<int>(std::min<int64_t>(kChunk, T - c0));
+    const ChunkOut o = run_chunk(*net, ws0, sc0, 0, split, n, x + c0 * F, F, nullptr);
+    float* rows = ring.data() + (c % kRing) * slot;
+    float* pre = rows + kChunk * ldr;
+    for (int r = 0; r < n; ++r) std::copy(o.y + r * o.ld, o.y + r * o.ld + ldr, rows + r * ldr);
+    gemm_panels(GemmArgs{rows, ldr, nullptr, 0, n, S.bx.data(), 0, pre, net->ldg}, S.W, 0, S.W.panels());
+    produced.v.store(c + 1, std::memory_order_release);
+  }
+  bool try_stage0(int64_t c) {
+    int64_t expect = c;
+    if (!claimed.v.compare_exchange_strong(expect, c + 1, std::memory_order_acq_rel)) return false;
+    stage0(c);
+    return true;
+  }
+  void helper() {
+    for (int idle = 0;;) {
+      const int64_t c = produced.v.load(std::memory_order_acquire);
+      if (c >= nchunks) return;
+      if (claimed.v.load(std::memory_order_acquire) == c && c - consumed.v.load(std::memory_order_acquire) < kRing &&
+          try_stage0(c)) {
+        idle = 0;
+        continue;
+      }
+      if (++idle < 4000) cpu_relax();
+      else std::this_thread::yield();
+    }
+  }
+};
+
+// One sequence, two threads, the same chunks as a two-stage pipeline: stage 0 runs layers
+// [0, split) over a chunk and the input-part GEMM of layer `split` (the second recurrent layer);
+// stage 1 runs layer split's recurrence from those rows and the layers after it. The caller runs
+// stage 1, a helper thread runs stage 0 ahead of it through a ring of chunks. The results are
+// the serial path's bits.
+bool forward_pipeline(const Net& net, const float* x, int64_t T, float* out32, double* out64, size_t split) {
+  constexpr int64_t kChunk = Pipe::kChunk, kRing = Pipe::kRing;
+  const ModelSpec& m = net.spec;
+  auto P = std::make_shared<Pipe>();
+  P->net = &net;
+  P->x = x;
+  P->T = T;
+  P->split = split;
+  P->nchunks = (T + kChunk - 1) / kChunk;
+  P->ldr = out_stride(net.layers[split - 1]);
+  P->slot = kChunk * (P->ldr + net.ldg);  // the rows, then their precomputed input parts
+  P->ws0.init(net, 1);
+  P->sc0.init(net, kChunk);
+  P->ring.reset(kRing * P->slot);
+  Workspace ws1;
+  ws1.init(net, 1);
+  ChunkScratch sc1;
+  sc1.init(net, kChunk);
   try {
-    helper = std::thread(producer);
+    std::thread([P] { P->helper(); }).detach();
   } catch (...) {
     return false;  // no thread: the caller runs the serial path
   }
-  const int64_t ldo = out_stride(net.layers.back());
-  for (int64_t t = 0; t < T; ++t) {
-    wait_at_least(produced.v, t + 1);
-    const bool last = t == T - 1;
-    const float* row = ring.data() + (t % kRing) * slot;
-    const float* y = step_layers(net, ws1, split, net.layers.size(), 1, row, ldr, last, true, row + ldr, pp);
-    consumed.v.store(t + 1, std::memory_order_release);
-    if (y == nullptr || (!m.out_sequence && !last)) continue;
-    emit(m, y, ldo, 0, 1, t, T, out32, out64);
+  ChunkOut fin;
+  for (int64_t c = 0; c < P->nchunks; ++c) {
+    for (int spins = 0;;) {
+      const int64_t p = P->produced.v.load(std::memory_order_acquire);
+      if (p > c) break;
+      if (P->claimed.v.load(std::memory_order_acquire) == p && P->try_stage0(p)) continue;
+      if (++spins < 4000) cpu_relax();
+      else std::this_thread::yield();
+    }
+    const int64_t c0 = c * kChunk;
+    const int n = static_cast<int>(std::min<int64_t>(kChunk, T - c0));
+    const float* rows = P->ring.data() + (c % kRing) * P->slot;
+    const ChunkOut o = run_chunk(net, ws1, sc1, split, net.layers.size(), n, rows, P->ldr, rows + kChunk * P->ldr);
+    P->consumed.v.store(c + 1, std::memory_order_release);
+    take_chunk(m, o, c0, n, out32, out64, &fin);
   }
-  helper.join();
+  finish(net, ws1, fin, out32, out64);
   return true;
 }
 
@@ -435,6 +587,7 @@ void forward(const Net& net, const float* x, int64_t batch, int64_t T, float* ou
     const size_t split = pipeline_split(net);
     if (split > 0 && forward_pipeline(net, x, T, out32, out64, split)) return;
   }
+  if (batch == 1 && T >= 2) return forward_chunked(net, x, T, out32, out64);
   constexpr int64_t kBlock = 32;
   parallel_for(batch, threads, [&](int64_t b0, int64_t b1) {
     Workspace ws;
