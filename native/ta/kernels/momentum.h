@@ -84,6 +84,17 @@ NEURION_HD void mom_ma(int t, const double* x, int64_t begin, int64_t n, int64_t
   else ma_row(t, x, begin, n, p, out, scratch);
 }
 
+// c ? a : b without a branch: the bits of a or b by mask (exact for NaN, Inf and -0).
+NEURION_HD double mom_pick(bool c, double a, double b) {
+  uint64_t x, y;
+  memcpy(&x, &a, sizeof x);
+  memcpy(&y, &b, sizeof y);
+  const uint64_t m = 0 - static_cast<uint64_t>(c);
+  x = (x & m) | (y & ~m);
+  memcpy(&a, &x, sizeof a);
+  return a;
+}
+
 // Rolling extremum over the window (i - w, i], van Herk / Gil-Werman style: the series is cut
 // into blocks of w bars; the window is a suffix of the previous block (precomputed backwards
 // when a block starts) plus a prefix of the current one (running), so each bar costs a few
@@ -92,7 +103,11 @@ NEURION_HD void mom_ma(int t, const double* x, int64_t begin, int64_t n, int64_t
 // meaningless; callers output NaN there (they track the last NaN themselves).
 // Scratch: mom_ext_scratch(w) doubles (two blocks of values and of indices).
 NEURION_HD int64_t mom_ext_scratch(int64_t w) { return 4 * w; }
-template <bool Max>
+// Sel: update the running prefix and combine the two halves by selects (mom_pick) instead of
+// branches. Exactly the same values; faster where the winner is a coin flip per bar (AROON's
+// p+1-bar windows on random data), slower where the branches predict well (STOCH, WILLR,
+// rolling extremes keep the branches).
+template <bool Max, bool Sel = false>
 struct MomExt {
   const double* x;
   double* sv[2];
@@ -132,7 +147,7 @@ struct MomExt {
       k[e - 1 - i] = bi;
       for (int64_t j = e - 2; j >= i; --j) {
         const double xj = x[j];
-        if (older_wins(xj, bv)) { bv = xj; bi = j; }
+        if (older_wins(xj, bv)) { bv = xj; bi = j; }  // a branch: rarely taken, well predicted
         s[j - i] = bv;
         k[j - i] = bi;
       }
@@ -140,14 +155,31 @@ struct MomExt {
       pi = i;
     } else {
       const double xi = x[i];
-      if (newer_wins(xi, pv)) { pv = xi; pi = i; }
+      if (Sel) {
+        const bool c = newer_wins(xi, pv);
+        pv = mom_pick(c, xi, pv);
+        pi = c ? i : pi;
+      } else if (newer_wins(xi, pv)) {
+        pv = xi;
+        pi = i;
+      }
     }
     const int64_t j = i - w + 1;
     if (j >= bs) { v = pv; at = pi; return; }
     const int64_t o = j - (bs - w);
     const double q = sv[cur ^ 1][o];
-    if (newer_wins(pv, q)) { v = pv; at = pi; }
-    else { v = q; at = si[cur ^ 1][o]; }
+    if (Sel) {
+      const int64_t qi = si[cur ^ 1][o];
+      const bool c = newer_wins(pv, q);
+      v = mom_pick(c, pv, q);
+      at = c ? pi : qi;
+    } else if (newer_wins(pv, q)) {
+      v = pv;
+      at = pi;
+    } else {
+      v = q;
+      at = si[cur ^ 1][o];
+    }
   }
 };
 
@@ -1004,8 +1036,8 @@ NEURION_HD void mom_aroon(const double* h, const double* l, int64_t n, int64_t p
   if (p >= n) return;
   const double factor = 100.0 / static_cast<double>(p);
   const int64_t w = p + 1;
-  MomExt<true> dh;
-  MomExt<false> dl;
+  MomExt<true, true> dh;
+  MomExt<false, true> dl;
   dh.init(h, 0, n, w, scratch);
   dl.init(l, 0, n, w, scratch + mom_ext_scratch(w));
   int64_t last_nan = -1;
