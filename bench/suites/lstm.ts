@@ -7,9 +7,10 @@
  *   streaming step        one bar of one symbol: Neurion cpu session (native state handle,
  *                         1 thread) and js session (tight float64 TS) against the TF.js-wasm
  *                         way without a stateful session: re-running the 60-bar window per bar
- *   window batch 1        one 60-step window: Neurion cpu compiled (threads=2 requested: batch 1
- *                         has one sequence, so one thread computes it), Neurion op call (packs
- *                         the weights each call), TF.js wasm (SIMD) baseline
+ *   window batch 1        one 60-step window: Neurion cpu compiled threads=2 (batch 1 runs as a
+ *                         two-stage layer pipeline: a helper thread runs layer 1, the caller layer
+ *                         2 + head one step behind) and threads=1, Neurion op call (packs the
+ *                         weights each call), TF.js wasm (SIMD) baseline
  *   batch 256             256 windows: Neurion cpu compiled threads=2 and 1 against TF.js wasm
  *                         (SIMD, single-threaded in Node) and TF.js cpu (pure JS, timed on a
  *                         16-window slice, reported per sequence)
@@ -151,7 +152,7 @@ export const lstmSuite: SuiteModule = {
           let t = 0;
           cases.push({
             name: 'neurion cpu session (native, 1 thread)', group, tag: 'ours', items: 1,
-            notes: 'createSession(model, {backend: "cpu"}).step(bar, out): persistent native state handle, float32 AVX2',
+            notes: 'createSession(model, {backend: "cpu"}).step(bar, out): persistent native state handle, float32 AVX-512 GEMV (AVX2 where absent)',
             verify: () => checkSession(s),
             fn: () => feed(s, t++),
           });
@@ -174,9 +175,15 @@ export const lstmSuite: SuiteModule = {
           const net = compileModel(model, { backend: 'cpu' });
           cases.push({
             name: 'neurion cpu compiled, threads=2', group, tag: 'ours', items: 1,
-            notes: 'compileModel(model).predict(x, 1, 60, {threads: 2, out}); parallel over the batch, so one sequence uses one thread',
+            notes: 'compileModel(model).predict(x, 1, 60, {threads: 2, out}); batch 1: two-stage layer pipeline (helper thread: layer 1; caller: layer 2 + head, one step behind)',
             verify: () => mustMatch('cpu compiled batch 1', ref1, net.predict(x1, 1, T, { threads: 2, out }), TOL_OURS),
             fn: () => net.predict(x1, 1, T, { threads: 2, out }),
+          });
+          cases.push({
+            name: 'neurion cpu compiled, threads=1', group, tag: 'ours', items: 1,
+            notes: 'compileModel(model).predict(x, 1, 60, {threads: 1, out}); one thread, step by step',
+            verify: () => mustMatch('cpu compiled batch 1 threads=1', ref1, net.predict(x1, 1, T, { threads: 1, out }), TOL_OURS),
+            fn: () => net.predict(x1, 1, T, { threads: 1, out }),
           });
           cases.push({
             name: 'neurion cpu op (packs weights per call)', group, tag: 'ours', items: 1,

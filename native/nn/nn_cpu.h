@@ -6,10 +6,12 @@
 // forward  [batch x T x F] -> outputs; batch split over threads, blocks of up to 32 sequences
 //          per thread, time-major inside a block (all layers at step t, then t + 1), so the
 //          scratch is O(block x width), independent of T, and allocated once per block range
-//          before the time loop (nothing is allocated inside it). Batch 1 with threads >= 2 and
-//          two or more recurrent layers runs as a two-stage pipeline instead: a helper thread
-//          runs the layers before the second recurrent layer step after step, the caller runs
-//          the rest one step behind (a ring of per-step rows and two spin-waited counters).
+//          before the time loop (nothing is allocated inside it). Batch 1 runs layer by layer
+//          over time chunks instead (a layer's input part for a chunk is one GEMM, the per-step
+//          loop streams only the recurrent kernels); with threads >= 2 and two or more recurrent
+//          layers, as a two-stage chunk pipeline (a detached helper thread runs the layers
+//          before the second recurrent layer and that layer's input GEMM ahead of the caller).
+//          Every path gives the same bits for a given sequence.
 // Session  the same per-row step on one sequence with persistent state: the streaming path.
 //          Its output at step t equals forward() on the window [0, t] bit for bit.
 #pragma once
