@@ -302,7 +302,7 @@ double nn_train_grad(const TrainGradJob& j) {
         if (ok) {
           try {
             sequence();
-          } catch (const Error&) {
+          } catch (...) {  // the capture must be ended whatever failed
             ok = false;
           }
           cudaGraph_t got = nullptr;

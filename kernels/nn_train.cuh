@@ -146,13 +146,17 @@ struct GemmGrid {
   int bx = 0, by = 0, bz = 0;  // N tiles, M tiles, splits
 };
 
-// Tile configuration and split count: 64 x 64 tiles when they alone give a block per SM, else
-// 32 x 32; then split K while the grid is below 2 blocks per SM, each split at least
-// `min_kper` deep, as long as the partial sums fit `partial_cap` floats.
+// Tile configuration and split count: 64 x 64 tiles (twice the work per shared-memory load)
+// when they give a block per SM by themselves or with split-K (the whole-window weight
+// gradients: small M x N, K = T * R), else 32 x 32 (the per-step products); then split K while
+// the grid is below 2 blocks per SM, each split at least `min_kper` deep, as long as the
+// partial sums fit `partial_cap` floats.
 inline GemmGrid gemm_plan(GemmArgs& g, int sms, int min_kper, int64_t partial_cap) {
   GemmGrid d;
   const int64_t big = int64_t{(g.M + 63) / 64} * ((g.N + 63) / 64);
-  g.cfg = big >= sms ? 0 : 1;
+  const bool k_fills = g.K >= 2 * min_kper && big * (g.K / min_kper) >= 2 * int64_t{sms} &&
+                       big * 64 * 64 * 2 <= partial_cap;
+  g.cfg = (big >= sms || k_fills) ? 0 : 1;
   const int BM = g.cfg == 0 ? TileBig::BM : TileSmall::BM, BN = g.cfg == 0 ? TileBig::BN : TileSmall::BN;
   const int BK = TileBig::BK;
   d.bx = (g.N + BN - 1) / BN;

@@ -282,6 +282,10 @@ static Result run_emulated(const Problem& p, const Case& c, const float* params,
     std::memcpy(res.outputs.data() + b0 * U, dar.data() + P.outRow, sizeof(double) * Rc * U);
   }
   res.loss /= c.batch;
+  if (std::getenv("EMULATE_TRAIN_STATS") && R == c.batch)
+    std::printf("     plan: %lld kernels (%lld GEMMs with 64x64 tiles, %lld with 32x32, %lld split-K)\n",
+                static_cast<long long>(ex.launches), static_cast<long long>(ex.big_tiles), static_cast<long long>(ex.small_tiles),
+                static_cast<long long>(ex.split_gemms));
   if (grads) {
     res.grads.resize(static_cast<size_t>(p.m.weights_len));
     for (int64_t i = 0; i < p.m.weights_len; ++i) res.grads[i] = ar[P.gW + i];
