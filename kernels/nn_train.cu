@@ -18,7 +18,7 @@
 //   tiles, BK = 16, 256 threads with 4 x 4 / 2 x 2 register micro-tiles, FMA accumulation.
 //   Buffers: one float arena and one double arena on the device, plus pinned host staging,
 //   cached across calls (grown when a larger model / batch needs more; freed at process exit).
-//   Launches: the sequence of one chunk (~640 kernels for the benchmark model) is captured once
+//   Launches: the sequence of one chunk (516 kernels for the benchmark model) is captured once
 //   per shape into a CUDA graph and replayed on later calls (the dropout key, which changes every
 //   step, is read from device memory, so one graph serves every step); NEURION_CUDA_GRAPHS=0
 //   launches directly. lastTimings().kernel says which ran and how many kernels.
@@ -103,13 +103,16 @@ struct DevEx {
     ++launches;
   }
 
-  void gemm(GemmArgs g) {
-    if (g.M <= 0 || g.N <= 0) return;
+  // defer_reduce: a split-K GEMM leaves its partial sums (the returned args say where).
+  GemmArgs gemm(GemmArgs g, bool defer_reduce = false) {
+    g.splits = 1;
+    if (g.M <= 0 || g.N <= 0) return g;
     g.partial = partial;
     if (g.K <= 0) {
       g.splits = 0;
       each(int64_t{g.M} * g.N, GemmReduce{g});
-      return;
+      g.splits = 1;
+      return g;
     }
     const GemmGrid d = gemm_plan(g, sms, kMinKPerSplit, partial_cap);
     const dim3 grid(static_cast<unsigned>(d.bx), static_cast<unsigned>(d.by), static_cast<unsigned>(d.bz));
@@ -117,7 +120,8 @@ struct DevEx {
     else gemm_kernel<TileSmall><<<grid, kGemmThreads, 0, s>>>(g);
     NEURION_CUDA_CHECK_LAUNCH("nn_train gemm_kernel");
     ++launches;
-    if (g.splits > 1) each(int64_t{g.M} * g.N, GemmReduce{g});
+    if (g.splits > 1 && !defer_reduce) each(int64_t{g.M} * g.N, GemmReduce{g});
+    return g;
   }
 };
 
@@ -289,7 +293,7 @@ double nn_train_grad(const TrainGradJob& j) {
       launches += ex.launches - before;
     } else {
       // CUDA graph of the sequence, captured once per shape and replayed: one launch instead of
-      // ~600 for the benchmark model. A capture that fails turns graphs off for the process
+      // 516 for the benchmark model. A capture that fails turns graphs off for the process
       // and the chunk runs with direct launches.
       const std::vector<int64_t> k = graph_key(Rc, b0);
       auto it = std::find_if(g_ws.graphs.begin(), g_ws.graphs.end(), [&](const Workspace::Graph& g) { return g.key == k; });

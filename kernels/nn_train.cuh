@@ -448,7 +448,9 @@ struct SoftmaxBwdRows {
   }
 };
 
-// LSTM backward, step t: dh (= dA_{t+1} U^T, or 0) + din -> gate gradients dAt, dc.
+// LSTM backward, step t: dh (= dA_{t+1} U^T, or 0) + din -> gate gradients dAt, dc. When the
+// GEMM that produced dA_{t+1} U^T was split over K, its partial sums are added here, in split
+// order (GemmReduce's order), instead of in a separate reduction kernel.
 struct LstmBwd {
   const float* At;
   const float* Cp;
@@ -458,13 +460,22 @@ struct LstmBwd {
   float* dc;
   float* dAt;
   int u, a, ra;
+  const float* part;  // null, or the split-K partials [splits][R][u] of dh
+  int splits;
+  int64_t pstride;    // R * u
   NEURION_HD void operator()(int64_t q) const {
     const int64_t r = q / u;
     const int j = static_cast<int>(q % u);
     const int G = 4 * u;
     const float* g = At + r * G;
     float* d = dAt + r * G;
-    const float dhv = din != nullptr ? dh[q] + din[q] : dh[q];
+    float h = 0.0f;
+    if (part != nullptr) {
+      for (int p = 0; p < splits; ++p) h = h + part[p * pstride + q];
+    } else {
+      h = dh[q];
+    }
+    const float dhv = din != nullptr ? h + din[q] : h;
     const float i = g[j], f = g[u + j], cc = g[2 * u + j], o = g[3 * u + j];
     const float tc = TCt[q];
     const float dcv = dc[q] + dhv * o * dact(a, tc);
@@ -768,6 +779,7 @@ void train_chunk(Ex& ex, const TrainPlan& P, const ChunkCall& c) {
     const int64_t Ru = int64_t{R} * u, RG = int64_t{R} * G;
     ex.each(Ru, Fill{dh, 0.0f});
     ex.each(Ru, Fill{dc, 0.0f});
+    GemmArgs pend;  // the last dh GEMM (LSTM): splits > 1 when its partials are still to be added
     for (int t = T - 1; t >= 0; --t) {
       const float* din = seq ? dcur + t * Ru : (t == T - 1 ? dcur : nullptr);
       const float* At = A + t * RG;
@@ -775,8 +787,11 @@ void train_chunk(Ex& ex, const TrainPlan& P, const ChunkCall& c) {
       float* dAht = dAh + t * RG;
       const float* Hp = H + t * Ru;
       if (s.kind == 1) {
-        ex.each(Ru, LstmBwd{At, ar + s.C + t * Ru, ar + s.TC + t * Ru, dh, din, dc, dAxt, u, s.act, s.rec_act});
-        ex.gemm(gm(R, u, G, dAxt, G, 1, UT, u, dh, u, nullptr, false));
+        ex.each(Ru, LstmBwd{At, ar + s.C + t * Ru, ar + s.TC + t * Ru, dh, din, dc, dAxt, u, s.act, s.rec_act,
+                            pend.splits > 1 ? pend.partial : nullptr, pend.splits, Ru});
+        // dh for step t - 1 (not needed after step 0: the initial state is a constant); a split
+        // GEMM leaves its partials for the next LstmBwd to add
+        if (t > 0) pend = ex.gemm(gm(R, u, G, dAxt, G, 1, UT, u, dh, u, nullptr, false), true);
       } else {
         ex.each(Ru, GruBwdA{At, Hp, ar + s.HC + t * Ru, dh, din, dAxt, dAht, u, s.act, s.rec_act, s.reset_after});
         if (!s.reset_after) {

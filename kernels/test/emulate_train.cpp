@@ -123,13 +123,16 @@ struct HostEx {
     for (int64_t i = 0; i < n; ++i) f(i);
   }
 
-  void gemm(GemmArgs g) {
-    if (g.M <= 0 || g.N <= 0) return;
+  // defer_reduce: a split-K GEMM leaves its partial sums (the returned args say where).
+  GemmArgs gemm(GemmArgs g, bool defer_reduce = false) {
+    g.splits = 1;
+    if (g.M <= 0 || g.N <= 0) return g;
     g.partial = partial;
     if (g.K <= 0) {
       g.splits = 0;
       each(int64_t{g.M} * g.N, GemmReduce{g});
-      return;
+      g.splits = 1;
+      return g;
     }
     const GemmGrid d = gemm_plan(g, sms, min_kper, partial_cap);
     CHECK(int64_t{g.splits} * g.kper >= g.K && int64_t{g.splits - 1} * g.kper < g.K, "split plan K=%d splits=%d kper=%d", g.K, g.splits, g.kper);
@@ -137,7 +140,9 @@ struct HostEx {
     ++launches;
     if (g.cfg == 0) { ++big_tiles; emulate_gemm_tiles<TileBig>(g, d); }
     else { ++small_tiles; emulate_gemm_tiles<TileSmall>(g, d); }
-    if (g.splits > 1) { ++split_gemms; each(int64_t{g.M} * g.N, GemmReduce{g}); }
+    if (g.splits > 1) ++split_gemms;
+    if (g.splits > 1 && !defer_reduce) each(int64_t{g.M} * g.N, GemmReduce{g});
+    return g;
   }
 };
 
