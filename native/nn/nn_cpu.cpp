@@ -493,7 +493,8 @@ struct Pipe {
   // Stage 0 runs chunk c only when chunks [0, c) are done (its state is sequential), by the
   // thread that claims it (a CAS on `claimed`): usually the helper, running ahead; the caller
   // whenever the next chunk it needs is not yet claimed (the helper not started yet, or
-  // descheduled between chunks), so a late helper never stalls the caller.
+  // descheduled between chunks), so a late helper costs little (one preempted mid-chunk still
+  // makes the caller wait for that chunk).
   Counter produced, claimed, consumed;
 
   void stage0(int64_t c) {
