@@ -10,7 +10,8 @@
 //   Time-major [T][R][width] buffers for a chunk of R sequences (all of a batch of 256 in one
 //   chunk). Per recurrent layer: the input projection x W + b is ONE GEMM over all T * R rows;
 //   the recurrent product h_{t-1} U is one GEMM per step (M = R rows, batched over the
-//   sequences) followed by one element kernel for the gates (one thread per (row, unit));
+//   sequences) followed by one element kernel for the gates (one thread per (row, unit)); for
+//   LSTM the two are one kernel (LstmStepTile: the GEMM's epilogue applies the gates and cell);
 //   backward: one element kernel + one GEMM (dA_t U^T) per step, then dW = X^T dA, dU = H^T dA
 //   and dX = dA W^T as single GEMMs over the whole window (split-K with a deterministic ordered
 //   reduction when the output is small) and db = 1^T dA as an ordered split column sum.
@@ -18,7 +19,7 @@
 //   tiles, BK = 16, 256 threads with 4 x 4 / 2 x 2 register micro-tiles, FMA accumulation.
 //   Buffers: one float arena and one double arena on the device, plus pinned host staging,
 //   cached across calls (grown when a larger model / batch needs more; freed at process exit).
-//   Launches: the sequence of one chunk (516 kernels for the benchmark model) is captured once
+//   Launches: the sequence of one chunk (396 kernels for the benchmark model) is captured once
 //   per shape into a CUDA graph and replayed on later calls (the dropout key, which changes every
 //   step, is read from device memory, so one graph serves every step); NEURION_CUDA_GRAPHS=0
 //   launches directly. lastTimings().kernel says which ran and how many kernels.
@@ -86,6 +87,21 @@ __global__ void __launch_bounds__(kGemmThreads) gemm_kernel(GemmArgs g) {
   Tile::store(g, bm, bn, split, threadIdx.x, acc);
 }
 
+__global__ void __launch_bounds__(LstmStepTile::kThreads) lstm_step_kernel(LstmStepArgs g) {
+  __shared__ float As[LstmStepTile::kSmemA];
+  __shared__ float Bs[LstmStepTile::kSmemB];
+  const int bn = blockIdx.x, bm = blockIdx.y;
+  float acc[4];
+  LstmStepTile::init(g, bm, bn, threadIdx.x, acc);
+  for (int k0 = 0; k0 < g.u; k0 += LstmStepTile::BK) {
+    LstmStepTile::load(g, bm, bn, k0, threadIdx.x, As, Bs);
+    __syncthreads();
+    LstmStepTile::compute(As, Bs, threadIdx.x, acc);
+    __syncthreads();
+  }
+  LstmStepTile::finish(g, bm, bn, threadIdx.x, acc);
+}
+
 // Executor of nn_train.cuh's launch sequence: kernels on one stream.
 struct DevEx {
   cudaStream_t s;
@@ -100,6 +116,15 @@ struct DevEx {
     const unsigned grid = grid_for(n, kEachThreads, sms, 32);
     each_kernel<Fn><<<grid, kEachThreads, 0, s>>>(f, n);
     NEURION_CUDA_CHECK_LAUNCH("nn_train each_kernel");
+    ++launches;
+  }
+
+  void lstm_step(const LstmStepArgs& g) {
+    if (g.R <= 0 || g.u <= 0) return;
+    const dim3 grid(static_cast<unsigned>((g.u + LstmStepTile::BU - 1) / LstmStepTile::BU),
+                    static_cast<unsigned>((g.R + LstmStepTile::BM - 1) / LstmStepTile::BM));
+    lstm_step_kernel<<<grid, LstmStepTile::kThreads, 0, s>>>(g);
+    NEURION_CUDA_CHECK_LAUNCH("nn_train lstm_step_kernel");
     ++launches;
   }
 
@@ -293,7 +318,7 @@ double nn_train_grad(const TrainGradJob& j) {
       launches += ex.launches - before;
     } else {
       // CUDA graph of the sequence, captured once per shape and replayed: one launch instead of
-      // 516 for the benchmark model. A capture that fails turns graphs off for the process
+      // 396 for the benchmark model. A capture that fails turns graphs off for the process
       // and the chunk runs with direct launches.
       const std::vector<int64_t> k = graph_key(Rc, b0);
       auto it = std::find_if(g_ws.graphs.begin(), g_ws.graphs.end(), [&](const Workspace::Graph& g) { return g.key == k; });

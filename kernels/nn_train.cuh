@@ -6,6 +6,8 @@
 //   GemmArgs / GemmTile        the tiled float32 GEMM: per (block, thread) init / load / compute /
 //                              store functions (the kernel calls them between __syncthreads; the
 //                              emulator calls them over every (block, thread) in the same phases)
+//   LstmStepTile               the fused LSTM step (h U GEMM + gates and cell in the epilogue),
+//                              same per-(block, thread) structure
 //   gemm_plan                  tile configuration and split-K count of one GEMM
 //   the element functors       one index per thread: gates of one (row, unit) at one step,
 //                              dropout, the loss head (one row), split-K reduction, ...
@@ -288,28 +290,78 @@ struct SoftmaxRows {
   }
 };
 
-// LSTM step t after At += h_{t-1} U: gates, cell, output. Index (r, j), j < u.
-struct LstmFwd {
-  float* At;
-  const float* Cp;
-  float* Cn;
-  float* TCt;
-  float* Hn;
-  int u, a, ra;
-  NEURION_HD void operator()(int64_t q) const {
-    const int64_t r = q / u;
-    const int j = static_cast<int>(q % u);
-    const int G = 4 * u;
-    float* g = At + r * G;
-    const float i = act(ra, g[j]), f = act(ra, g[u + j]), cc = act(a, g[2 * u + j]), o = act(ra, g[3 * u + j]);
-    g[j] = i; g[u + j] = f; g[2 * u + j] = cc; g[3 * u + j] = o;
-    const float fc = f * Cp[q];
-    const float ic = i * cc;
-    const float cn = fc + ic;
-    Cn[q] = cn;
-    const float tc = act(a, cn);
-    TCt[q] = tc;
-    Hn[q] = o * tc;
+// LSTM step t, one (row, unit): the four gate pre-activations (input part + h_{t-1} U) -> the
+// activated gates (stored back into the gate row), the new cell, act(cell) and output.
+NEURION_HD void lstm_cell(float* g, int64_t q, int j, int u, int a, int ra, const float* Cp, float* Cn, float* TCt, float* Hn,
+                          float zi, float zf, float zc, float zo) {
+  const float i = act(ra, zi), f = act(ra, zf), cc = act(a, zc), o = act(ra, zo);
+  g[j] = i; g[u + j] = f; g[2 * u + j] = cc; g[3 * u + j] = o;
+  const float fc = f * Cp[q];
+  const float ic = i * cc;
+  const float cn = fc + ic;
+  Cn[q] = cn;
+  const float tc = act(a, cn);
+  TCt[q] = tc;
+  Hn[q] = o * tc;
+}
+
+// The fused LSTM step: A_t += h_{t-1} U as a tiled GEMM whose block owns 32 rows x 8 units with
+// all four gate columns of each unit (columns g * u + unit of U), so the thread that finishes
+// (row, unit) has i, f, c, o in registers and applies lstm_cell in the epilogue: one kernel per
+// step instead of a GEMM and an element kernel, and the gate row is read and written once.
+// Same per-(block, thread) phase functions as GemmTile (init; per k tile: load, sync, compute,
+// sync; finish). Thread tid: row ty = tid / 8, unit tx = tid % 8.
+struct LstmStepArgs {
+  int R = 0, u = 0;
+  const float* H = nullptr;  // h_{t-1} [R][u]
+  const float* U = nullptr;  // recurrent kernel [u][4u]
+  float* At = nullptr;       // [R][4u]: input part in, activated gates out
+  const float* Cp = nullptr;
+  float* Cn = nullptr;
+  float* TCt = nullptr;
+  float* Hn = nullptr;
+  int a = 1, ra = 2;
+};
+
+struct LstmStepTile {
+  static constexpr int BM = 32, BU = 8, BN = 4 * BU, BK = 16;
+  static constexpr int kThreads = BM * BU;  // 256
+  static constexpr int kSmemA = BK * BM, kSmemB = BK * BN;
+  static_assert((BK * BM) % kThreads == 0 && (BK * BN) % kThreads == 0, "tile loads");
+
+  NEURION_HD static int ty(int tid) { return tid / BU; }
+  NEURION_HD static int tx(int tid) { return tid % BU; }
+
+  NEURION_HD static void init(const LstmStepArgs& g, int bm, int bn, int tid, float acc[4]) {
+    const int i = bm * BM + ty(tid), j = bn * BU + tx(tid);
+    for (int c = 0; c < 4; ++c) acc[c] = (i < g.R && j < g.u) ? g.At[int64_t{i} * 4 * g.u + c * g.u + j] : 0.0f;
+  }
+  // As[kk * BM + ii] = h_{t-1}[i][k] (consecutive threads: consecutive k), Bs[kk * BN + jj] =
+  // U[k][gate * u + unit] with gate = jj / BU, unit = bn * BU + jj % BU (zero past u).
+  NEURION_HD static void load(const LstmStepArgs& g, int bm, int bn, int k0, int tid, float* As, float* Bs) {
+    for (int e = tid; e < BK * BM; e += kThreads) {
+      const int kk = e % BK, ii = e / BK;
+      const int i = bm * BM + ii, k = k0 + kk;
+      As[kk * BM + ii] = (i < g.R && k < g.u) ? g.H[int64_t{i} * g.u + k] : 0.0f;
+    }
+    for (int e = tid; e < BK * BN; e += kThreads) {
+      const int kk = e / BN, jj = e % BN;
+      const int unit = bn * BU + jj % BU, k = k0 + kk;
+      Bs[kk * BN + jj] = (unit < g.u && k < g.u) ? g.U[int64_t{k} * 4 * g.u + (jj / BU) * g.u + unit] : 0.0f;
+    }
+  }
+  NEURION_HD static void compute(const float* As, const float* Bs, int tid, float acc[4]) {
+    const int y = ty(tid), x = tx(tid);
+    for (int kk = 0; kk < BK; ++kk) {
+      const float hv = As[kk * BM + y];
+      for (int c = 0; c < 4; ++c) acc[c] = fma_f(hv, Bs[kk * BN + c * BU + x], acc[c]);
+    }
+  }
+  NEURION_HD static void finish(const LstmStepArgs& g, int bm, int bn, int tid, const float acc[4]) {
+    const int i = bm * BM + ty(tid), j = bn * BU + tx(tid);
+    if (i >= g.R || j >= g.u) return;
+    const int64_t q = int64_t{i} * g.u + j;
+    lstm_cell(g.At + int64_t{i} * 4 * g.u, q, j, g.u, g.a, g.ra, g.Cp, g.Cn, g.TCt, g.Hn, acc[0], acc[1], acc[2], acc[3]);
   }
 };
 
@@ -712,9 +764,11 @@ void train_chunk(Ex& ex, const TrainPlan& P, const ChunkCall& c) {
       float* C = ar + s.C;
       ex.each(Ru, Fill{C, 0.0f});
       for (int t = 0; t < T; ++t) {
-        float* At = A + t * RG;
-        ex.gemm(gm(R, G, u, H + t * Ru, u, 1, U, G, At, G, nullptr, true));
-        ex.each(Ru, LstmFwd{At, C + t * Ru, C + (t + 1) * Ru, ar + s.TC + t * Ru, H + (t + 1) * Ru, u, s.act, s.rec_act});
+        LstmStepArgs st;
+        st.R = R; st.u = u; st.H = H + t * Ru; st.U = U; st.At = A + t * RG;
+        st.Cp = C + t * Ru; st.Cn = C + (t + 1) * Ru; st.TCt = ar + s.TC + t * Ru; st.Hn = H + (t + 1) * Ru;
+        st.a = s.act; st.ra = s.rec_act;
+        ex.lstm_step(st);  // A_t += h_{t-1} U and the cell update, one kernel
       }
     } else if (s.reset_after) {
       const float* bh = s.use_bias ? W + s.bias + G : nullptr;

@@ -5,8 +5,9 @@
 //
 // Runs the very code the kernels run: kernels/nn_train.cuh's launch sequence (prepare_call,
 // train_chunk) with a host executor whose `each(n, f)` is a loop over the same index space and
-// whose `gemm` runs the tiled GEMM's per-(block, thread) functions (GemmTile::init / load /
-// compute / store) over every (split, block row, block column) and every thread, in the
+// whose `gemm` (and `lstm_step`, the fused LSTM step) runs the tiled GEMM's per-(block, thread)
+// functions (GemmTile / LstmStepTile::init / load / compute / store or finish) over every
+// (split, block row, block column) and every thread, in the
 // kernel's phase order (init; per k tile: load all threads, [sync], compute all threads,
 // [sync]; store), with the shared-memory tiles allocated at their exact sizes, then the
 // ordered split-K reduction. Arena buffers are separated by guard zones filled with a
@@ -114,13 +115,39 @@ struct HostEx {
   int min_kper = 32;
   float* partial = nullptr;
   int64_t partial_cap = 0;
-  int64_t launches = 0, split_gemms = 0, big_tiles = 0, small_tiles = 0;
+  int64_t launches = 0, split_gemms = 0, big_tiles = 0, small_tiles = 0, lstm_steps = 0;
 
   template <class Fn>
   void each(int64_t n, const Fn& f) {
     if (n <= 0) return;
     ++launches;
     for (int64_t i = 0; i < n; ++i) f(i);
+  }
+
+  void lstm_step(const LstmStepArgs& g) {
+    if (g.R <= 0 || g.u <= 0) return;
+    ++launches;
+    ++lstm_steps;
+    using Tl = LstmStepTile;
+    constexpr int NT = Tl::kThreads;
+    std::vector<float> As(Tl::kSmemA), Bs(Tl::kSmemB);
+    std::vector<std::array<float, 4>> acc(NT);
+    const int bx = (g.u + Tl::BU - 1) / Tl::BU, by = (g.R + Tl::BM - 1) / Tl::BM;
+    for (int bm = 0; bm < by; ++bm)
+      for (int bn = 0; bn < bx; ++bn) {
+        for (int tid = 0; tid < NT; ++tid) Tl::init(g, bm, bn, tid, acc[tid].data());
+        for (int k0 = 0; k0 < g.u; k0 += Tl::BK) {
+          std::fill(As.begin(), As.end(), sentinel());
+          std::fill(Bs.begin(), Bs.end(), sentinel());
+          for (int tid = 0; tid < NT; ++tid) Tl::load(g, bm, bn, k0, tid, As.data(), Bs.data());
+          for (int q = 0; q < Tl::kSmemA; ++q)
+            if (is_sentinel(As[q])) { CHECK(false, "lstm step: A tile element %d not loaded", q); break; }
+          for (int q = 0; q < Tl::kSmemB; ++q)
+            if (is_sentinel(Bs[q])) { CHECK(false, "lstm step: B tile element %d not loaded", q); break; }
+          for (int tid = 0; tid < NT; ++tid) Tl::compute(As.data(), Bs.data(), tid, acc[tid].data());
+        }
+        for (int tid = 0; tid < NT; ++tid) Tl::finish(g, bm, bn, tid, acc[tid].data());
+      }
   }
 
   // defer_reduce: a split-K GEMM leaves its partial sums (the returned args say where).
@@ -288,9 +315,9 @@ static Result run_emulated(const Problem& p, const Case& c, const float* params,
   }
   res.loss /= c.batch;
   if (std::getenv("EMULATE_TRAIN_STATS") && R == c.batch)
-    std::printf("     plan: %lld kernels (%lld GEMMs with 64x64 tiles, %lld with 32x32, %lld split-K)\n",
-                static_cast<long long>(ex.launches), static_cast<long long>(ex.big_tiles), static_cast<long long>(ex.small_tiles),
-                static_cast<long long>(ex.split_gemms));
+    std::printf("     plan: %lld kernels (%lld fused LSTM steps, %lld GEMMs with 64x64 tiles, %lld with 32x32, %lld split-K)\n",
+                static_cast<long long>(ex.launches), static_cast<long long>(ex.lstm_steps), static_cast<long long>(ex.big_tiles),
+                static_cast<long long>(ex.small_tiles), static_cast<long long>(ex.split_gemms));
   if (grads) {
     res.grads.resize(static_cast<size_t>(p.m.weights_len));
     for (int64_t i = 0; i < p.m.weights_len; ++i) res.grads[i] = ar[P.gW + i];
