@@ -16,7 +16,7 @@
 //   and dX = dA W^T as single GEMMs over the whole window (split-K with a deterministic ordered
 //   reduction when the output is small) and db = 1^T dA as an ordered split column sum.
 //   GEMM: our own tiled float32 kernel (no cuBLAS at build time): 64 x 64 or 32 x 32 block
-//   tiles, BK = 16, 256 threads with 4 x 4 / 2 x 2 register micro-tiles, FMA accumulation.
+//   tiles, BK = 32, 256 threads with 4 x 4 / 2 x 2 register micro-tiles, FMA accumulation.
 //   Buffers: one float arena and one double arena on the device, plus pinned host staging,
 //   cached across calls (grown when a larger model / batch needs more; freed at process exit).
 //   Launches: the sequence of one chunk (396 kernels for the benchmark model) is captured once

@@ -139,8 +139,8 @@ struct GemmTile {
   }
 };
 
-using TileBig = GemmTile<64, 64, 16, 4, 4>;    // 256 threads
-using TileSmall = GemmTile<32, 32, 16, 2, 2>;  // 256 threads
+using TileBig = GemmTile<64, 64, 32, 4, 4>;    // 256 threads
+using TileSmall = GemmTile<32, 32, 32, 2, 2>;  // 256 threads
 constexpr int kGemmThreads = 256;
 static_assert(TileBig::kThreads == kGemmThreads && TileSmall::kThreads == kGemmThreads, "threads");
 
@@ -324,7 +324,7 @@ struct LstmStepArgs {
 };
 
 struct LstmStepTile {
-  static constexpr int BM = 32, BU = 8, BN = 4 * BU, BK = 16;
+  static constexpr int BM = 32, BU = 8, BN = 4 * BU, BK = 32;
   static constexpr int kThreads = BM * BU;  // 256
   static constexpr int kSmemA = BK * BM, kSmemB = BK * BN;
   static_assert((BK * BM) % kThreads == 0 && (BK * BN) % kThreads == 0, "tile loads");
