@@ -229,14 +229,22 @@ function rsiCmoRef(x: Float64Array, p: number, out: Float64Array, cmo: boolean, 
  * bit for bit; the warm-up (seeding with the plain means, as TA-Lib) is a separate method.
  */
 class RsiState implements IndicatorStream {
+  // Fields start with values of their final kind and name/outputs exist up front (see
+  // EmaIndicatorStream in ma.ts: V8 keeps undefined-initialised fields tagged).
+  name = '';
+  outputs: readonly string[] = [];
   readonly values = new Float64Array(1).fill(NaN);
   private count = 0;
   private prev = 0;
   private gain = 0;
   private loss = 0;
-  private readonly k: number;
-  private readonly hr: number;
-  constructor(private readonly p: number, private readonly cmo: boolean) {
+  private readonly p: number = 0;
+  private readonly cmo: boolean = false;
+  private readonly k: number = 0.5;
+  private readonly hr: number = 0.5;
+  constructor(p: number, cmo: boolean) {
+    this.p = p;
+    this.cmo = cmo;
     this.k = (p - 1) / p;
     this.hr = 0.5 / p;
   }
@@ -873,7 +881,7 @@ export const MOMENTUM_INDICATORS: IndicatorSpec[] = [
       return new RsiState(p[0]!, false);
     },
     talib: { name: 'RSI', params: ['optInTimePeriod'], outputs: ['outReal'] },
-    formula: 'd = x[t] - x[t-1]; G, L = Wilder averages of max(d,0), max(-d,0) (seeded with their means over the first p changes; A = (A (p-1) + v) / p, evaluated as A (p-1)/p + v (1/p), within ulps of TA-Lib); RSI = 100 G / (G + L), 0 when G + L = 0; TA-Lib RSI',
+    formula: 'd = x[t] - x[t-1]; G, L = Wilder averages of max(d,0), max(-d,0) (seeded with their means over the first p changes; A = (A (p-1) + v) / p); RSI = 100 G / (G + L), 0 when G + L = 0; TA-Lib RSI',
   },
   {
     name: 'stochRsi',

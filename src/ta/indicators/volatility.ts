@@ -50,19 +50,25 @@ export function atrRow(h: Float64Array, l: Float64Array, c: Float64Array, p: num
 
 /** Streaming TA-Lib ATR (plain numeric fields; `update` reads a bar's fields directly). */
 export class AtrStream {
+  // Fields start with values of their final kind and name/outputs exist up front (see
+  // EmaIndicatorStream in ma.ts: V8 keeps undefined-initialised fields tagged).
+  name = '';
+  outputs: readonly string[] = [];
   private prevClose = NaN;
   private bars = 0;
   private sum = 0;
   private a = NaN;
-  private readonly k: number;
-  private readonly r: number;
-  /** Bars after which the recursion runs (never for p == 1, which is TRANGE). */
-  private readonly lim: number;
+  private readonly k: number = 0.5;
+  private readonly r: number = 0.5;
+  /** Bars after which the recursion runs (never for p == 1, which is TRANGE: its counter stays at 1; 2^30 keeps lim a small integer). */
+  private readonly lim: number = 0;
   readonly values = new Float64Array(1);
-  constructor(readonly p: number) {
+  readonly p: number = 0;
+  constructor(p: number) {
+    this.p = p;
     this.k = (p - 1) / p;
     this.r = 1 / p;
-    this.lim = p === 1 ? Number.MAX_SAFE_INTEGER : p;
+    this.lim = p === 1 ? 2 ** 30 : p;
   }
   push(h: number, l: number, c: number): number {
     const cp = this.prevClose;
@@ -85,7 +91,7 @@ export class AtrStream {
     const p = this.p;
     if (k === 0) return NaN;
     const tr = trueRange(h, l, cp);
-    if (p === 1) return tr;
+    if (p === 1) { this.bars = 1; return tr; } // TRANGE: the counter stays below lim for ever
     if (k < p) { this.sum += tr; return NaN; }
     this.sum += tr;
     this.a = this.sum / p;
@@ -105,12 +111,10 @@ export class AtrStream {
     const k = this.bars;
     let v: number;
     if (k > this.lim) {
-      let g = h - l;
-      const v2 = Math.abs(cp - h);
-      if (v2 > g) g = v2;
-      const v3 = Math.abs(cp - l);
-      if (v3 > g) g = v3;
-      const tr = v2 !== v2 || v3 !== v3 ? NaN : g;
+      // TRANGE as one Math.max: the same value as TA-Lib's comparison order, NaN included (NaN
+      // in h, l or cp makes one of the three NaN; h = l = +-Inf makes h - l NaN, as it does
+      // there); only the sign of a zero range can differ, and -0 == 0.
+      const tr = Math.max(h - l, Math.abs(cp - h), Math.abs(cp - l));
       v = this.a = this.a * this.k + tr * this.r;
     } else {
       this.bars = k + 1;
