@@ -11,7 +11,8 @@
 //   chunk). Per recurrent layer: the input projection x W + b is ONE GEMM over all T * R rows;
 //   the recurrent product h_{t-1} U is one GEMM per step (M = R rows, batched over the
 //   sequences) followed by one element kernel for the gates (one thread per (row, unit)); for
-//   LSTM the two are one kernel (LstmStepTile: the GEMM's epilogue applies the gates and cell);
+//   LSTM and GRU reset_after the two are one kernel (RecStepTile: the GEMM's epilogue applies the
+//   gates and the state update);
 //   backward: one element kernel + one GEMM (dA_t U^T) per step, then dW = X^T dA, dU = H^T dA
 //   and dX = dA W^T as single GEMMs over the whole window (split-K with a deterministic ordered
 //   reduction when the output is small) and db = 1^T dA as an ordered split column sum.
@@ -87,19 +88,19 @@ __global__ void __launch_bounds__(kGemmThreads) gemm_kernel(GemmArgs g) {
   Tile::store(g, bm, bn, split, threadIdx.x, acc);
 }
 
-__global__ void __launch_bounds__(LstmStepTile::kThreads) lstm_step_kernel(LstmStepArgs g) {
-  __shared__ float As[LstmStepTile::kSmemA];
-  __shared__ float Bs[LstmStepTile::kSmemB];
+__global__ void __launch_bounds__(RecStepTile::kThreads) rec_step_kernel(RecStepArgs g) {
+  __shared__ float As[RecStepTile::kSmemA];
+  __shared__ float Bs[RecStepTile::kSmemB];
   const int bn = blockIdx.x, bm = blockIdx.y;
   float acc[4];
-  LstmStepTile::init(g, bm, bn, threadIdx.x, acc);
-  for (int k0 = 0; k0 < g.u; k0 += LstmStepTile::BK) {
-    LstmStepTile::load(g, bm, bn, k0, threadIdx.x, As, Bs);
+  RecStepTile::init(g, bm, bn, threadIdx.x, acc);
+  for (int k0 = 0; k0 < g.u; k0 += RecStepTile::BK) {
+    RecStepTile::load(g, bm, bn, k0, threadIdx.x, As, Bs);
     __syncthreads();
-    LstmStepTile::compute(As, Bs, threadIdx.x, acc);
+    RecStepTile::compute(g, As, Bs, threadIdx.x, acc);
     __syncthreads();
   }
-  LstmStepTile::finish(g, bm, bn, threadIdx.x, acc);
+  RecStepTile::finish(g, bm, bn, threadIdx.x, acc);
 }
 
 // Executor of nn_train.cuh's launch sequence: kernels on one stream.
@@ -119,12 +120,12 @@ struct DevEx {
     ++launches;
   }
 
-  void lstm_step(const LstmStepArgs& g) {
+  void rec_step(const RecStepArgs& g) {
     if (g.R <= 0 || g.u <= 0) return;
-    const dim3 grid(static_cast<unsigned>((g.u + LstmStepTile::BU - 1) / LstmStepTile::BU),
-                    static_cast<unsigned>((g.R + LstmStepTile::BM - 1) / LstmStepTile::BM));
-    lstm_step_kernel<<<grid, LstmStepTile::kThreads, 0, s>>>(g);
-    NEURION_CUDA_CHECK_LAUNCH("nn_train lstm_step_kernel");
+    const dim3 grid(static_cast<unsigned>((g.u + RecStepTile::BU - 1) / RecStepTile::BU),
+                    static_cast<unsigned>((g.R + RecStepTile::BM - 1) / RecStepTile::BM));
+    rec_step_kernel<<<grid, RecStepTile::kThreads, 0, s>>>(g);
+    NEURION_CUDA_CHECK_LAUNCH("nn_train rec_step_kernel");
     ++launches;
   }
 

@@ -6,8 +6,8 @@
 //   GemmArgs / GemmTile        the tiled float32 GEMM: per (block, thread) init / load / compute /
 //                              store functions (the kernel calls them between __syncthreads; the
 //                              emulator calls them over every (block, thread) in the same phases)
-//   LstmStepTile               the fused LSTM step (h U GEMM + gates and cell in the epilogue),
-//                              same per-(block, thread) structure
+//   RecStepTile                the fused LSTM / GRU (reset_after) step: h U GEMM + gates and
+//                              state in the epilogue, same per-(block, thread) structure
 //   gemm_plan                  tile configuration and split-K count of one GEMM
 //   the element functors       one index per thread: gates of one (row, unit) at one step,
 //                              dropout, the loss head (one row), split-K reduction, ...
@@ -305,90 +305,88 @@ NEURION_HD void lstm_cell(float* g, int64_t q, int j, int u, int a, int ra, cons
   Hn[q] = o * tc;
 }
 
-// The fused LSTM step: A_t += h_{t-1} U as a tiled GEMM whose block owns 32 rows x 8 units with
-// all four gate columns of each unit (columns g * u + unit of U), so the thread that finishes
-// (row, unit) has i, f, c, o in registers and applies lstm_cell in the epilogue: one kernel per
-// step instead of a GEMM and an element kernel, and the gate row is read and written once.
-// Same per-(block, thread) phase functions as GemmTile (init; per k tile: load, sync, compute,
-// sync; finish). Thread tid: row ty = tid / 8, unit tx = tid % 8.
-struct LstmStepArgs {
+// GRU reset_after step t, one (row, unit): s* = (h_{t-1} U) of the z, r, h columns, bh = the
+// recurrent bias row (or null) -> activated gates (stored back into the gate row), h U_h + b_hh
+// (HCt) and the new state.
+NEURION_HD void gru_ra_cell(float* g, int64_t q, int j, int u, int a, int ra, const float* bh, const float* Hp, float* HCt,
+                            float* Hn, float sz, float sr, float sh) {
+  const float z = act(ra, g[j] + (sz + (bh ? bh[j] : 0.0f)));
+  const float rr = act(ra, g[u + j] + (sr + (bh ? bh[u + j] : 0.0f)));
+  const float hc = sh + (bh ? bh[2 * u + j] : 0.0f);
+  const float hh = act(a, g[2 * u + j] + rr * hc);
+  g[j] = z; g[u + j] = rr; g[2 * u + j] = hh;
+  HCt[q] = hc;
+  const float keep = z * Hp[q];
+  const float upd = (1.0f - z) * hh;
+  Hn[q] = keep + upd;
+}
+
+// The fused recurrent step. LSTM: A_t += h_{t-1} U as a tiled GEMM whose block owns 32 rows x
+// 8 units with all four gate columns of each unit (columns g * u + unit of U), so the thread
+// that finishes (row, unit) has i, f, c, o in registers and applies lstm_cell in the epilogue.
+// GRU reset_after: S = h_{t-1} U for the z, r, h columns the same way (from zero), then
+// gru_ra_cell. One kernel per step instead of a GEMM and an element kernel; the gate row is read
+// and written once. Same per-(block, thread) phase functions as GemmTile (init; per k tile:
+// load, sync, compute, sync; finish). Thread tid: row ty = tid / 8, unit tx = tid % 8.
+struct RecStepArgs {
+  int kind = 1;              // 1 LSTM (4 gates), 2 GRU reset_after (3 gates)
   int R = 0, u = 0;
   const float* H = nullptr;  // h_{t-1} [R][u]
-  const float* U = nullptr;  // recurrent kernel [u][4u]
-  float* At = nullptr;       // [R][4u]: input part in, activated gates out
-  const float* Cp = nullptr;
+  const float* U = nullptr;  // recurrent kernel [u][gates * u]
+  float* At = nullptr;       // [R][gates * u]: input part in, activated gates out
+  const float* Cp = nullptr;  // LSTM: c_{t-1}, c_t, act(c_t)
   float* Cn = nullptr;
   float* TCt = nullptr;
+  float* HCt = nullptr;       // GRU: h U_h + b_hh
+  const float* bh = nullptr;  // GRU: recurrent bias row or null
   float* Hn = nullptr;
   int a = 1, ra = 2;
+  NEURION_HD int gates() const { return kind == 1 ? 4 : 3; }
 };
 
-struct LstmStepTile {
-  static constexpr int BM = 32, BU = 8, BN = 4 * BU, BK = 32;
+struct RecStepTile {
+  static constexpr int BM = 32, BU = 8, BN = 4 * BU, BK = 32;  // BN: room for 4 gates
   static constexpr int kThreads = BM * BU;  // 256
   static constexpr int kSmemA = BK * BM, kSmemB = BK * BN;
-  static_assert((BK * BM) % kThreads == 0 && (BK * BN) % kThreads == 0, "tile loads");
+  static_assert((BK * BM) % kThreads == 0 && (BK * BN) % kThreads == 0 && (BK * 3 * BU) % kThreads == 0, "tile loads");
 
   NEURION_HD static int ty(int tid) { return tid / BU; }
   NEURION_HD static int tx(int tid) { return tid % BU; }
 
-  NEURION_HD static void init(const LstmStepArgs& g, int bm, int bn, int tid, float acc[4]) {
-    const int i = bm * BM + ty(tid), j = bn * BU + tx(tid);
-    for (int c = 0; c < 4; ++c) acc[c] = (i < g.R && j < g.u) ? g.At[int64_t{i} * 4 * g.u + c * g.u + j] : 0.0f;
+  NEURION_HD static void init(const RecStepArgs& g, int bm, int bn, int tid, float acc[4]) {
+    const int i = bm * BM + ty(tid), j = bn * BU + tx(tid), G = g.gates();
+    for (int c = 0; c < 4; ++c)
+      acc[c] = (g.kind == 1 && c < G && i < g.R && j < g.u) ? g.At[int64_t{i} * G * g.u + c * g.u + j] : 0.0f;
   }
   // As[kk * BM + ii] = h_{t-1}[i][k] (consecutive threads: consecutive k), Bs[kk * BN + jj] =
-  // U[k][gate * u + unit] with gate = jj / BU, unit = bn * BU + jj % BU (zero past u).
-  NEURION_HD static void load(const LstmStepArgs& g, int bm, int bn, int k0, int tid, float* As, float* Bs) {
+  // U[k][gate * u + unit] with gate = jj / BU, unit = bn * BU + jj % BU (zero past u), jj < gates * BU.
+  NEURION_HD static void load(const RecStepArgs& g, int bm, int bn, int k0, int tid, float* As, float* Bs) {
+    const int G = g.gates(), nb = G * BU;
     for (int e = tid; e < BK * BM; e += kThreads) {
       const int kk = e % BK, ii = e / BK;
       const int i = bm * BM + ii, k = k0 + kk;
       As[kk * BM + ii] = (i < g.R && k < g.u) ? g.H[int64_t{i} * g.u + k] : 0.0f;
     }
-    for (int e = tid; e < BK * BN; e += kThreads) {
-      const int kk = e / BN, jj = e % BN;
+    for (int e = tid; e < BK * nb; e += kThreads) {
+      const int kk = e / nb, jj = e % nb;
       const int unit = bn * BU + jj % BU, k = k0 + kk;
-      Bs[kk * BN + jj] = (unit < g.u && k < g.u) ? g.U[int64_t{k} * 4 * g.u + (jj / BU) * g.u + unit] : 0.0f;
+      Bs[kk * BN + jj] = (unit < g.u && k < g.u) ? g.U[int64_t{k} * G * g.u + (jj / BU) * g.u + unit] : 0.0f;
     }
   }
-  NEURION_HD static void compute(const float* As, const float* Bs, int tid, float acc[4]) {
-    const int y = ty(tid), x = tx(tid);
+  NEURION_HD static void compute(const RecStepArgs& g, const float* As, const float* Bs, int tid, float acc[4]) {
+    const int y = ty(tid), x = tx(tid), G = g.gates();
     for (int kk = 0; kk < BK; ++kk) {
       const float hv = As[kk * BM + y];
-      for (int c = 0; c < 4; ++c) acc[c] = fma_f(hv, Bs[kk * BN + c * BU + x], acc[c]);
+      for (int c = 0; c < G; ++c) acc[c] = fma_f(hv, Bs[kk * BN + c * BU + x], acc[c]);
     }
   }
-  NEURION_HD static void finish(const LstmStepArgs& g, int bm, int bn, int tid, const float acc[4]) {
+  NEURION_HD static void finish(const RecStepArgs& g, int bm, int bn, int tid, const float acc[4]) {
     const int i = bm * BM + ty(tid), j = bn * BU + tx(tid);
     if (i >= g.R || j >= g.u) return;
     const int64_t q = int64_t{i} * g.u + j;
-    lstm_cell(g.At + int64_t{i} * 4 * g.u, q, j, g.u, g.a, g.ra, g.Cp, g.Cn, g.TCt, g.Hn, acc[0], acc[1], acc[2], acc[3]);
-  }
-};
-
-// GRU reset_after step t, S = h_{t-1} U (all gates), bh = recurrent bias row (or null).
-struct GruFwdRA {
-  float* At;
-  const float* S;
-  const float* bh;
-  const float* Hp;
-  float* HCt;
-  float* Hn;
-  int u, a, ra;
-  NEURION_HD void operator()(int64_t q) const {
-    const int64_t r = q / u;
-    const int j = static_cast<int>(q % u);
-    const int G = 3 * u;
-    float* g = At + r * G;
-    const float* s = S + r * G;
-    const float z = act(ra, g[j] + (s[j] + (bh ? bh[j] : 0.0f)));
-    const float rr = act(ra, g[u + j] + (s[u + j] + (bh ? bh[u + j] : 0.0f)));
-    const float hc = s[2 * u + j] + (bh ? bh[2 * u + j] : 0.0f);
-    const float hh = act(a, g[2 * u + j] + rr * hc);
-    g[j] = z; g[u + j] = rr; g[2 * u + j] = hh;
-    HCt[q] = hc;
-    const float keep = z * Hp[q];
-    const float upd = (1.0f - z) * hh;
-    Hn[q] = keep + upd;
+    float* row = g.At + int64_t{i} * g.gates() * g.u;
+    if (g.kind == 1) lstm_cell(row, q, j, g.u, g.a, g.ra, g.Cp, g.Cn, g.TCt, g.Hn, acc[0], acc[1], acc[2], acc[3]);
+    else gru_ra_cell(row, q, j, g.u, g.a, g.ra, g.bh, g.H, g.HCt, g.Hn, acc[0], acc[1], acc[2]);
   }
 };
 
@@ -602,7 +600,7 @@ struct TLayer {
   int kind = 3, units = 0, in = 0, act = 0, rec_act = 2, seq = 0, use_bias = 1, reset_after = 0, G = 0;
   int64_t kernel = -1, recurrent = -1, bias = -1;  // weight offsets
   // float-arena offsets (-1: absent)
-  int64_t A = -1, H = -1, C = -1, TC = -1, HC = -1, S = -1, dAx = -1, dAh = -1, dIn = -1, dh = -1, dc = -1, drh = -1;
+  int64_t A = -1, H = -1, C = -1, TC = -1, HC = -1, dAx = -1, dAh = -1, dIn = -1, dh = -1, dc = -1, drh = -1;
   int64_t WT = -1, UT = -1, Xd = -1;
   int64_t in_rows_per_r = 1;  // input rows per sequence: T (sequence input) or 1
 };
@@ -653,7 +651,7 @@ inline TrainPlan plan_train(const nn::ModelSpec& m, int T, int R, bool grads, in
       t.A = take(Tz * Rz * G);
       t.H = take((Tz + 1) * Rz * u);
       if (s.kind == nn::Kind::LSTM) { t.C = take((Tz + 1) * Rz * u); t.TC = take(Tz * Rz * u); }
-      else { t.HC = take(Tz * Rz * u); t.S = take(Rz * G); }
+      else { t.HC = take(Tz * Rz * u); }
       if (grads) {
         t.dAx = take(Tz * Rz * G);
         if (s.kind == nn::Kind::GRU) { t.dAh = take(Tz * Rz * G); t.drh = take(Rz * u); }
@@ -764,17 +762,20 @@ void train_chunk(Ex& ex, const TrainPlan& P, const ChunkCall& c) {
       float* C = ar + s.C;
       ex.each(Ru, Fill{C, 0.0f});
       for (int t = 0; t < T; ++t) {
-        LstmStepArgs st;
-        st.R = R; st.u = u; st.H = H + t * Ru; st.U = U; st.At = A + t * RG;
+        RecStepArgs st;
+        st.kind = 1; st.R = R; st.u = u; st.H = H + t * Ru; st.U = U; st.At = A + t * RG;
         st.Cp = C + t * Ru; st.Cn = C + (t + 1) * Ru; st.TCt = ar + s.TC + t * Ru; st.Hn = H + (t + 1) * Ru;
         st.a = s.act; st.ra = s.rec_act;
-        ex.lstm_step(st);  // A_t += h_{t-1} U and the cell update, one kernel
+        ex.rec_step(st);  // A_t += h_{t-1} U and the cell update, one kernel
       }
     } else if (s.reset_after) {
       const float* bh = s.use_bias ? W + s.bias + G : nullptr;
       for (int t = 0; t < T; ++t) {
-        ex.gemm(gm(R, G, u, H + t * Ru, u, 1, U, G, ar + s.S, G, nullptr, false));
-        ex.each(Ru, GruFwdRA{A + t * RG, ar + s.S, bh, H + t * Ru, ar + s.HC + t * Ru, H + (t + 1) * Ru, u, s.act, s.rec_act});
+        RecStepArgs st;
+        st.kind = 2; st.R = R; st.u = u; st.H = H + t * Ru; st.U = U; st.At = A + t * RG;
+        st.HCt = ar + s.HC + t * Ru; st.bh = bh; st.Hn = H + (t + 1) * Ru;
+        st.a = s.act; st.ra = s.rec_act;
+        ex.rec_step(st);  // S = h_{t-1} U and the gates / state, one kernel
       }
     } else {
       for (int t = 0; t < T; ++t) {

@@ -5,8 +5,8 @@
 //
 // Runs the very code the kernels run: kernels/nn_train.cuh's launch sequence (prepare_call,
 // train_chunk) with a host executor whose `each(n, f)` is a loop over the same index space and
-// whose `gemm` (and `lstm_step`, the fused LSTM step) runs the tiled GEMM's per-(block, thread)
-// functions (GemmTile / LstmStepTile::init / load / compute / store or finish) over every
+// whose `gemm` (and `rec_step`, the fused LSTM / GRU step) runs the tiled GEMM's per-(block, thread)
+// functions (GemmTile / RecStepTile::init / load / compute / store or finish) over every
 // (split, block row, block column) and every thread, in the
 // kernel's phase order (init; per k tile: load all threads, [sync], compute all threads,
 // [sync]; store), with the shared-memory tiles allocated at their exact sizes, then the
@@ -115,7 +115,7 @@ struct HostEx {
   int min_kper = 32;
   float* partial = nullptr;
   int64_t partial_cap = 0;
-  int64_t launches = 0, split_gemms = 0, big_tiles = 0, small_tiles = 0, lstm_steps = 0;
+  int64_t launches = 0, split_gemms = 0, big_tiles = 0, small_tiles = 0, rec_steps = 0;
 
   template <class Fn>
   void each(int64_t n, const Fn& f) {
@@ -124,11 +124,11 @@ struct HostEx {
     for (int64_t i = 0; i < n; ++i) f(i);
   }
 
-  void lstm_step(const LstmStepArgs& g) {
+  void rec_step(const RecStepArgs& g) {
     if (g.R <= 0 || g.u <= 0) return;
     ++launches;
-    ++lstm_steps;
-    using Tl = LstmStepTile;
+    ++rec_steps;
+    using Tl = RecStepTile;
     constexpr int NT = Tl::kThreads;
     std::vector<float> As(Tl::kSmemA), Bs(Tl::kSmemB);
     std::vector<std::array<float, 4>> acc(NT);
@@ -141,10 +141,10 @@ struct HostEx {
           std::fill(Bs.begin(), Bs.end(), sentinel());
           for (int tid = 0; tid < NT; ++tid) Tl::load(g, bm, bn, k0, tid, As.data(), Bs.data());
           for (int q = 0; q < Tl::kSmemA; ++q)
-            if (is_sentinel(As[q])) { CHECK(false, "lstm step: A tile element %d not loaded", q); break; }
+            if (is_sentinel(As[q])) { CHECK(false, "rec step: A tile element %d not loaded", q); break; }
           for (int q = 0; q < Tl::kSmemB; ++q)
-            if (is_sentinel(Bs[q])) { CHECK(false, "lstm step: B tile element %d not loaded", q); break; }
-          for (int tid = 0; tid < NT; ++tid) Tl::compute(As.data(), Bs.data(), tid, acc[tid].data());
+            if (q % Tl::BN < g.gates() * Tl::BU && is_sentinel(Bs[q])) { CHECK(false, "rec step: B tile element %d not loaded", q); break; }
+          for (int tid = 0; tid < NT; ++tid) Tl::compute(g, As.data(), Bs.data(), tid, acc[tid].data());
         }
         for (int tid = 0; tid < NT; ++tid) Tl::finish(g, bm, bn, tid, acc[tid].data());
       }
@@ -315,8 +315,8 @@ static Result run_emulated(const Problem& p, const Case& c, const float* params,
   }
   res.loss /= c.batch;
   if (std::getenv("EMULATE_TRAIN_STATS") && R == c.batch)
-    std::printf("     plan: %lld kernels (%lld fused LSTM steps, %lld GEMMs with 64x64 tiles, %lld with 32x32, %lld split-K)\n",
-                static_cast<long long>(ex.launches), static_cast<long long>(ex.lstm_steps), static_cast<long long>(ex.big_tiles),
+    std::printf("     plan: %lld kernels (%lld fused recurrent steps, %lld GEMMs with 64x64 tiles, %lld with 32x32, %lld split-K)\n",
+                static_cast<long long>(ex.launches), static_cast<long long>(ex.rec_steps), static_cast<long long>(ex.big_tiles),
                 static_cast<long long>(ex.small_tiles), static_cast<long long>(ex.split_gemms));
   if (grads) {
     res.grads.resize(static_cast<size_t>(p.m.weights_len));
@@ -327,7 +327,7 @@ static Result run_emulated(const Problem& p, const Case& c, const float* params,
   for (int64_t i = 0; i < guard; ++i) bad += !is_sentinel(ar[i]);
   std::vector<int64_t> starts_of = {P.W, P.X, P.gW, P.dOut, P.key, P.partial};
   for (const TLayer& l : P.layers)
-    for (int64_t o : {l.A, l.H, l.C, l.TC, l.HC, l.S, l.dAx, l.dAh, l.dIn, l.dh, l.dc, l.drh, l.WT, l.UT, l.Xd}) starts_of.push_back(o);
+    for (int64_t o : {l.A, l.H, l.C, l.TC, l.HC, l.dAx, l.dAh, l.dIn, l.dh, l.dc, l.drh, l.WT, l.UT, l.Xd}) starts_of.push_back(o);
   std::sort(starts_of.begin(), starts_of.end());
   for (size_t q = 0; q < starts_of.size(); ++q) {
     if (starts_of[q] < 0) continue;
