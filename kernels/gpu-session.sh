@@ -44,6 +44,7 @@ step features-bench  env NEURION_CUDA_CHUNK_BYTES=8589934592 FEATURES_BENCH=1 no
 step bench-mc        node dist/bench/run.js --suite mc
 step bench-lstm      node dist/bench/run.js --suite lstm
 step bench-train     node dist/bench/run.js --suite lstm-train
+step train-bench     node kernels/test/train-bench.cjs 100   # nnTrainGrad alone: the per-call time split
 
 # 3. PyTorch peers in the same lease: GRU(reset_after)/LSTM parity on Neurion's weights,
 #    cuDNN inference/training throughput of the benchmark models, torch GBM path-steps/s.

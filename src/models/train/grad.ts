@@ -71,7 +71,7 @@ interface TrainAddon {
 
 export function trainAddon(addon: NativeAddon): TrainAddon {
   const a = addon as unknown as Partial<TrainAddon>;
-  if (typeof a.nnTrainGrad !== 'function') throw new Error('this native addon has no training functions (nnTrainGrad); rebuild it (npm run build:native)');
+  if (typeof a.nnTrainGrad !== 'function') throw new Error('this native addon has no training functions (nnTrainGrad); rebuild it (npm run build:native for the CPU addon, npm run build:cuda for the CUDA one)');
   return a as TrainAddon;
 }
 

@@ -27,7 +27,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { philoxBlock, philoxKey } from '../../compute/ops/philox.js';
-import type { BackendName } from '../../compute/backend.js';
+import { availableBackends, type BackendName } from '../../compute/backend.js';
 import type { Bars } from '../../data/index.js';
 import { buildModel, countParams, type Model } from '../layers.js';
 import { predict } from '../index.js';
@@ -597,7 +597,9 @@ export function liveSignal(tm: TrainedModel, bars: Bars, opts: { backend?: Backe
       x[t * F + j] = row[j]!;
     }
   }
-  const backend = opts.backend === undefined || opts.backend === 'auto' ? (trainingBackend('auto') === 'cpu' ? 'cpu' : 'js') : opts.backend;
+  // One window of one symbol: the CPU addon (microseconds) beats any GPU round trip, so 'auto'
+  // means cpu when it is built, else the TypeScript path.
+  const backend = opts.backend === undefined || opts.backend === 'auto' ? (availableBackends().includes('cpu') ? 'cpu' : 'js') : opts.backend;
   const p = predict(tm.model, x, { batch: 1, timesteps: T }, { backend });
   const probabilities = Object.fromEntries(CLASS_NAMES.map((c, k) => [c, p[k]!]));
   let best = 0;
