@@ -18,6 +18,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 #include "../common/parallel.h"
 
@@ -472,14 +474,9 @@ void forward_chunked(const Net& net, const float* x, int64_t T, float* out32, do
   finish(net, ws, fin, out32, out64);
 }
 
-// One sequence, two threads, the same chunks as a two-stage pipeline: stage 0 runs layers
-// [0, split) over a chunk and the input-part GEMM of layer `split` (the second recurrent layer),
-// stage 1 runs layer split's recurrence from those rows and the layers after it: the caller runs
-// stage 1, a helper thread runs stage 0 ahead of it through a ring of chunks (spin-waited
-// counters; see the claim rule below). The results are the serial path's bits.
-// The pipeline's shared state. The helper thread is detached and holds a reference: it may start
-// (a busy machine) after the call has returned, sees every chunk produced and exits without
-// touching the model or the input, so the caller never waits for it to be scheduled.
+// The pipeline's shared state. The helper thread holds a reference and is never waited for: it
+// may start the job (a busy machine) after the call has returned, then sees every chunk
+// produced and drops it without touching the model or the input.
 struct Pipe {
   static constexpr int64_t kChunk = 8, kRing = 4;
   struct alignas(64) Counter { std::atomic<int64_t> v{0}; };
@@ -530,6 +527,59 @@ struct Pipe {
   }
 };
 
+// The pipeline's helper: one persistent thread, created on first use and never joined. Between
+// jobs it spins briefly (back-to-back calls find it awake), then sleeps on a condition variable.
+// One job at a time: a call that finds it busy runs the serial path.
+class PipeHelper {
+ public:
+  static PipeHelper& get() {
+    static PipeHelper* h = new PipeHelper();  // never destroyed: the thread may outlive statics
+    return *h;
+  }
+  bool post(std::shared_ptr<Pipe> job) {
+    std::unique_lock<std::mutex> lk(m_, std::try_to_lock);
+    if (!lk.owns_lock() || busy_) return false;
+    if (!started_) {
+      try {
+        std::thread([this] { loop(); }).detach();
+      } catch (...) {
+        return false;
+      }
+      started_ = true;
+    }
+    job_ = std::move(job);
+    busy_ = true;
+    pending_.store(true, std::memory_order_release);
+    lk.unlock();
+    cv_.notify_one();
+    return true;
+  }
+
+ private:
+  void loop() {
+    for (;;) {
+      for (int i = 0; i < 4000 && !pending_.load(std::memory_order_acquire); ++i) cpu_relax();
+      std::shared_ptr<Pipe> j;
+      {
+        std::unique_lock<std::mutex> lk(m_);
+        cv_.wait(lk, [&] { return job_ != nullptr; });
+        j = std::move(job_);
+        job_ = nullptr;
+        pending_.store(false, std::memory_order_relaxed);
+      }
+      j->helper();
+      j.reset();
+      std::lock_guard<std::mutex> lk(m_);
+      busy_ = false;
+    }
+  }
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::shared_ptr<Pipe> job_;
+  bool busy_ = false, started_ = false;
+  std::atomic<bool> pending_{false};
+};
+
 // One sequence, two threads, the same chunks as a two-stage pipeline: stage 0 runs layers
 // [0, split) over a chunk and the input-part GEMM of layer `split` (the second recurrent layer);
 // stage 1 runs layer split's recurrence from those rows and the layers after it. The caller runs
@@ -553,11 +603,7 @@ bool forward_pipeline(const Net& net, const float* x, int64_t T, float* out32, d
   ws1.init(net, 1);
   ChunkScratch sc1;
   sc1.init(net, kChunk);
-  try {
-    std::thread([P] { P->helper(); }).detach();
-  } catch (...) {
-    return false;  // no thread: the caller runs the serial path
-  }
+  if (!PipeHelper::get().post(P)) return false;  // helper busy (another caller) or no thread: serial
   ChunkOut fin;
   for (int64_t c = 0; c < P->nchunks; ++c) {
     for (int spins = 0;;) {
