@@ -9,7 +9,7 @@
 //          before the time loop (nothing is allocated inside it). Batch 1 runs layer by layer
 //          over time chunks instead (a layer's input part for a chunk is one GEMM, the per-step
 //          loop streams only the recurrent kernels); with threads >= 2 and two or more recurrent
-//          layers, as a two-stage chunk pipeline (a detached helper thread runs the layers
+//          layers, as a two-stage chunk pipeline (a persistent helper thread runs the layers
 //          before the second recurrent layer and that layer's input GEMM ahead of the caller).
 //          Every path gives the same bits for a given sequence.
 // Session  the same per-row step on one sequence with persistent state: the streaming path.
