@@ -249,7 +249,22 @@ class RsiState implements IndicatorStream {
     this.hr = 0.5 / p;
   }
   update(bar: StreamBar | number): number {
-    const r = this.push(typeof bar === 'number' ? bar : barValue(bar, 'x'));
+    const v = typeof bar === 'number' ? bar : barValue(bar, 'x');
+    let r: number;
+    if (this.count > this.p) {
+      // push()'s steady state written out here (one inlined body for the caller's loop)
+      const d = v - this.prev;
+      this.prev = v;
+      const a = Math.abs(d), k = this.k, hr = this.hr;
+      const gain = this.gain * k + (d + a) * hr;
+      const loss = this.loss * k + (a - d) * hr;
+      this.gain = gain;
+      this.loss = loss;
+      const s = gain + loss;
+      r = -1e-14 < s && s < 1e-14 ? 0 : this.cmo ? 100 * ((gain - loss) / s) : 100 * (gain / s);
+    } else {
+      r = this.warm(v);
+    }
     this.values[0] = r;
     return r;
   }
