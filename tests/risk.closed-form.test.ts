@@ -101,6 +101,14 @@ describe('Heston', () => {
     expect(Math.abs(hestonPrice(fo, { formula: 'gil-pelaez' }) - hestonPrice(fo))).toBeLessThan(1e-11);
   });
 
+  it('Gil-Pelaez stays finite where the little-trap phi(-i) is 0/0 (kappa < sigma rho; found by seed 327904454)', () => {
+    const o = { spot: 100, strike: 116.35138461366296, rate: 0.005032580916304142, dividend: 0.016484599239192904, maturity: 4.667798632313497,
+      v0: 0.15929823125712575, kappa: 0.47611396266147493, theta: 0.14137170327827336, sigma: 0.7540827295044437, rho: 0.7894390062429011 };
+    const a = hestonPrice(o), b = hestonPrice(o, { formula: 'gil-pelaez' });
+    expect(Number.isFinite(b)).toBe(true);
+    expect(Math.abs(a - b)).toBeLessThan(1e-8);
+  });
+
   it('two formulas x two integrators agree on random parameter sets (seed printed)', () => {
     const seed = freshSeed();
     const rng = new TestRng(seed);

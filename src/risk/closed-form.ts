@@ -255,7 +255,10 @@ export function fourierPrice(phi: CharacteristicFunction, o: OptionContract, opt
     // The integral is O(sqrt(K)); the tolerance is scaled so the price error is ~absTol * max(S, K).
     call = S * fq - (Math.sqrt(K) * df / Math.PI) * integrate(integrand, Math.max(S, K) / Math.sqrt(K));
   } else {
-    const fwd = phi(c(0, -1)); // E[S_T]
+    // E[S_T] = phi(-i) = S e^{(r - q) T} under any risk-neutral model: taken in closed form, because
+    // Heston's little-trap phi has a removable 0/0 at u = -i when kappa = sigma rho + |kappa - sigma rho|
+    // (kappa < sigma rho), where it evaluates to NaN.
+    const fwd = c((S * fq) / df, 0);
     const p1 = (u: number): number => {
       const v = cdiv(cmul(cexp(c(0, -u * k)), phi(c(u, -1))), cmul(c(0, u), fwd));
       return v.re;
