@@ -403,16 +403,17 @@ NEURION_HD int64_t ta_hma_scratch(int64_t n, const double*) { return n; }
 struct HmaWma {
   int64_t p, since;
   bool started;
-  double pd, rdiv, wsum, sum, fw, fs;
+  double pd, rdiv, wsum, sum, fw, fs, fsd;  // fsd: since as a double (no conversion per bar)
   NEURION_HD void init(int64_t period) {
     p = period; since = period; started = false;
     pd = static_cast<double>(period);
     rdiv = 1.0 / (pd * (pd + 1.0) / 2.0);
-    wsum = 0.0; sum = 0.0; fw = 0.0; fs = 0.0;
+    wsum = 0.0; sum = 0.0; fw = 0.0; fs = 0.0; fsd = pd;
   }
   // The WMA of the window ending at i (a[i-p+1..i]).
-  NEURION_HD double push(const double* a, int64_t i) {
-    const double x = a[i];
+  NEURION_HD double push(const double* a, int64_t i) { return push_x(a, i, a[i]); }
+  // The same with a[i] given (the caller just computed it).
+  NEURION_HD double push_x(const double* a, int64_t i, double x) {
     if (since >= p) {
       if (started) {
         fw += x * pd;
@@ -427,13 +428,15 @@ struct HmaWma {
         started = true;
       }
       since = 1;
+      fsd = 1.0;
       fw = 0.0; fs = 0.0;
     } else {
-      fw += x * static_cast<double>(since);
+      fw += x * fsd;
       fs += x;
       wsum += x * pd - sum;
       sum += x - a[i - p];
       ++since;
+      fsd += 1.0;
     }
     return wsum * rdiv;
   }
@@ -465,7 +468,7 @@ NEURION_HD void ta_hma(const TaRow& r) {
       const double rv = 2.0 * a.push(x, i) - b.push(x, i);
       chk += (x[i] + rv) * 0.0;
       raw[i] = rv;
-      out[i] = c.push(raw, i);
+      out[i] = c.push_x(raw, i, rv);
       if ((i & 4095) == 0 && chk != 0.0) break;
     }
   }
