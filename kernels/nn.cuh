@@ -1,6 +1,7 @@
 // Recurrent-network inference on the GPU: per-layer metadata, the shared-memory plan of a
 // block (host-testable, no CUDA types); the float32 activations come from native/nn/nn_act.h,
-// the same __host__ __device__ code the CPU addon runs (the kernels build with --fmad=false).
+// the same __host__ __device__ code the CPU addon runs (the kernels build with --fmad=false; the
+// activations' explicit fma1() = __fmaf_rn still fuses, as std::fmaf / vfmadd do on the CPU).
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -58,8 +59,8 @@ inline SmemPlan plan_smem(const nn::ModelSpec& m, DevLayer* layers) {
   return p;
 }
 
-// The scalar activations are native/nn/nn_act.h (shared with the CPU addon, same constants and
-// operation order). Activation codes are nn::Act values (Softmax is applied over the row).
+// The scalar activations are native/nn/nn_act.h (shared with the CPU addon, same constants,
+// operation order and explicit FMAs: the same bits). Activation codes are nn::Act values (Softmax is applied over the row).
 using nn::exp_f;
 NN_HD inline float act_f(int a, float x) { return nn::act_f(static_cast<nn::Act>(a), x); }
 

@@ -38,7 +38,8 @@
 //   order on the host in float64. Results are deterministic (no atomics) for a given device
 //   and batch; they differ from the CPU core by float32 rounding only (different summation
 //   order): |diff| <= 2e-4 + 2e-3 |expected| on the conformance models.
-//   Activations: native/nn/nn_act.h (shared with the CPU); --fmad=false, explicit FMA in the GEMM.
+//   Activations: native/nn/nn_act.h (shared with the CPU, its explicit fmaf included);
+//   --fmad=false, explicit FMA in the GEMM.
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
