@@ -30,66 +30,18 @@ namespace neurion::mc {
 
 namespace {
 
-constexpr int kLanes = 8;
+constexpr int kLanes = kLanes64;
 
 // The lockstep GBM kernel per instruction set (body: mc_gbm_lanes.inc), on GCC vector
-// extensions. Branch-free vector twins of mc_log / mc_sincos_turn (same operations in the
-// same order, so the same bits). GCC keeps errno semantics for sqrt (no -fno-math-errno in
+// extensions; log and sin/cos are mc_math.h's templates instantiated on the 8-lane types (the
+// scalar path's operations in the same order, so the same bits). GCC keeps errno semantics for sqrt (no -fno-math-errno in
 // this build), so sqrt and the 32x32->64 multiply use the vector instructions directly.
 // 64-byte vectors passed between always_inline helpers: no ABI boundary is ever crossed.
 #pragma GCC diagnostic ignored "-Wpsabi"
-typedef double VD __attribute__((vector_size(8 * kLanes)));
-typedef uint64_t VU __attribute__((vector_size(8 * kLanes)));
-typedef int64_t VI __attribute__((vector_size(8 * kLanes)));
-typedef int32_t VI32 __attribute__((vector_size(4 * kLanes)));
-
-inline __attribute__((always_inline)) VD vlog(VD x) {
-  const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
-  const double Lg1 = 6.666666666666735130e-01, Lg2 = 3.999999999940941908e-01, Lg3 = 2.857142874366239149e-01,
-               Lg4 = 2.222219843214978396e-01, Lg5 = 1.818357216161805012e-01, Lg6 = 1.531383769920937332e-01,
-               Lg7 = 1.479819860511658591e-01;
-  const VU b = (VU)x;  // GCC vector cast: the same bits
-  const VI32 e = __builtin_convertvector(b >> 52, VI32) - 1023;
-  const VU mt = b & 0x000fffffffffffffull;
-  const VU i = ((mt >> 32) + 0x95f64ull) & 0x100000ull;
-  const VD xr = (VD)(mt | ((i ^ 0x3ff00000ull) << 32));
-  const VD k = __builtin_convertvector(e + __builtin_convertvector(i >> 20, VI32), VD);
-  const VD f = xr - 1.0;
-  const VD s = f / (2.0 + f);
-  const VD z = s * s;
-  const VD w = z * z;
-  const VD t1 = w * (Lg2 + w * (Lg4 + w * Lg6));
-  const VD t2 = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7)));
-  const VD R = t2 + t1;
-  const VD hfsq = 0.5 * f * f;
-  return k * ln2_hi - ((hfsq - (s * (hfsq + R) + k * ln2_lo)) - f);
-}
-
-inline __attribute__((always_inline)) void vsincos_turn(VD u, VD* sn, VD* cs) {
-  const double S1 = -1.66666666666666324348e-01, S2 = 8.33333333332248946124e-03,
-               S3 = -1.98412698298579493134e-04, S4 = 2.75573137070700676789e-06,
-               S5 = -2.50507602534068634195e-08, S6 = 1.58969099521155010221e-10;
-  const double C1 = 4.16666666666666019037e-02, C2 = -1.38888888888741095749e-03,
-               C3 = 2.48015872894767294178e-05, C4 = -2.75573143513906633035e-07,
-               C5 = 2.08757232129817482790e-09, C6 = -1.13596475577881948265e-11;
-  const VI32 q = __builtin_convertvector(4.0 * u + 0.5, VI32);
-  const VD r = u - 0.25 * __builtin_convertvector(q, VD);
-  const VD a = r * 6.283185307179586;
-  const VD z = a * a;
-  const VD w = z * z;
-  const VD rs = S2 + z * (S3 + z * S4) + z * w * (S5 + z * S6);
-  const VD s = a + (z * a) * (S1 + z * rs);
-  const VD rc = z * (C1 + z * (C2 + z * C3)) + w * w * (C4 + z * (C5 + z * C6));
-  const VD hz = 0.5 * z;
-  const VD one_m = 1.0 - hz;
-  const VD c = one_m + (((1.0 - one_m) - hz) + z * rc);
-  const VI q64 = __builtin_convertvector(q, VI);
-  const VI odd = (q64 & 1) != 0, neg_s = (q64 & 2) != 0, neg_c = ((q64 + 1) & 2) != 0;
-  const VD sa = odd ? c : s;
-  const VD ca = odd ? s : c;
-  *sn = neg_s ? -sa : sa;
-  *cs = neg_c ? -ca : ca;
-}
+typedef Vf64 VD;  // mc_math.h's 8-lane types, on which mc_log / mc_sincos_turn are instantiated
+typedef Vu64 VU;
+typedef Vi64 VI;
+typedef Vi32x8 VI32;
 
 // gbm-f32: 16 float32 lanes (one zmm); the log / sincos / u01 templates of mc_f32.h
 // instantiated on its vector types.

@@ -31,6 +31,7 @@
 #include <cstring>
 #include "../common/hd.h"
 #include "../common/philox.h"
+#include "mc_math.h"  // NEURION_MC_FN
 
 #if !defined(__CUDACC__) && defined(__GNUC__)
 // 64-byte vectors only ever pass between always_inline functions: no ABI boundary.
@@ -71,14 +72,6 @@ NEURION_HD int32_t i32_of(float x) { return static_cast<int32_t>(x); }
 NEURION_HD int32_t i32_bits(uint32_t u) { return static_cast<int32_t>(u); }
 NEURION_HD uint32_t f32_bits(float x) { return bits_of_f(x); }
 
-#if defined(__CUDACC__)
-#define NEURION_MC32_FN __host__ __device__ __forceinline__
-#else
-// always_inline: the templates must be inlined into the lockstep kernels' target("avx512...")
-// bodies, never called out of line through the baseline vector ABI.
-#define NEURION_MC32_FN inline __attribute__((always_inline))
-#endif
-
 #if !defined(__CUDACC__) && defined(__GNUC__)
 constexpr int kLanes32 = 16;
 typedef float Vf32 __attribute__((vector_size(4 * kLanes32)));
@@ -93,13 +86,13 @@ inline __attribute__((always_inline)) Vu32 f32_bits(Vf32 x) { return (Vu32)x; }
 
 // Uniform in (0, 1) from a Philox word, exact in float32.
 template <class U>
-NEURION_MC32_FN auto mc32_u01(U w) {
+NEURION_MC_FN auto mc32_u01(U w) {
   return (f32_of(i32_bits(w >> 9)) + 0.5f) * 1.1920928955078125e-07f;
 }
 
 // Natural log of a normal positive float (u01 outputs only: never 0, inf or subnormal).
 template <class F>
-NEURION_MC32_FN F mc32_log(F x) {
+NEURION_MC_FN F mc32_log(F x) {
   const auto b = f32_bits(x);
   auto e = i32_bits(b >> 23) - 126;                   // x = m 2^e, m in [0.5, 1)
   F m = f32_from_bits((b & 0x007fffffu) | 0x3f000000u);
@@ -127,7 +120,7 @@ NEURION_MC32_FN F mc32_log(F x) {
 
 // sin and cos of 2 pi u, u in (0, 1).
 template <class F>
-NEURION_MC32_FN void mc32_sincos_turn(F u, F* sn, F* cs) {
+NEURION_MC_FN void mc32_sincos_turn(F u, F* sn, F* cs) {
   const auto q = i32_of(4.0f * u + 0.5f);              // 0..4
   const F r = u - 0.25f * f32_of(q);                   // exact, in [-1/8, 1/8]
   const F a = r * 6.28318530717958648f;                // [-pi/4, pi/4]
