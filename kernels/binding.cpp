@@ -190,24 +190,7 @@ Napi::Value NnTrainGrad(const Napi::CallbackInfo& info) {
   const char* op = "nn.trainGrad";
   Napi::Env env = info.Env();
   neurion::nn::TrainCall c = neurion::nn::parse_train_call(info, op);
-  cu::TrainGradJob j;
-  j.spec = &c.m;
-  j.params = c.params.Data();
-  j.xs = c.xs.Data();
-  j.x_rows = c.rows;
-  j.starts = c.starts.Data();
-  j.batch = c.batch;
-  j.T = static_cast<int>(c.T);
-  j.mse = c.loss == neurion::nn::train::Loss::MSE ? 1 : 0;
-  j.target = c.target.Data();
-  j.sample_weight = c.has_sw ? c.sw.Data() : nullptr;
-  j.grads = c.has_grads ? c.grads.Data() : nullptr;
-  j.outputs = c.has_out ? c.outputs.Data() : nullptr;
-  if (c.has_dropout) {
-    j.dropout = c.dropout.Data();
-    j.k0 = c.dropout_key.Data()[0];
-    j.k1 = c.dropout_key.Data()[1];
-  }
+  const neurion::nn::train::GradJob j = c.job();
   double loss = 0.0;
   run_device(env, op, [&] { loss = cu::nn_train_grad(j); });
   return Napi::Number::New(env, loss);

@@ -237,7 +237,8 @@ const char* nn_train_accumulation() {
          "loss head and loss sum in float64";
 }
 
-double nn_train_grad(const TrainGradJob& j) {
+double nn_train_grad(const nn::train::GradJob& j) {
+  const int mse = j.loss == nn::train::Loss::MSE ? 1 : 0;
   const nn::ModelSpec& m = *j.spec;
   const int T = j.T, F = m.features, U = m.out_units;
   const bool grads = j.grads != nullptr;
@@ -266,7 +267,7 @@ double nn_train_grad(const TrainGradJob& j) {
   th2d.start(s);
   NEURION_CUDA_CHECK(cudaMemcpyAsync(ar + P.W, j.params, static_cast<size_t>(m.weights_len) * sizeof(float),
                                      cudaMemcpyHostToDevice, s));
-  const uint32_t key[2] = {j.k0, j.k1};
+  const uint32_t key[2] = {j.dropout_k0, j.dropout_k1};
   NEURION_CUDA_CHECK(cudaMemcpyAsync(ar + P.key, key, sizeof key, cudaMemcpyHostToDevice, s));
   th2d.stop(s);
   NEURION_CUDA_CHECK(cudaStreamSynchronize(s));
@@ -275,7 +276,7 @@ double nn_train_grad(const TrainGradJob& j) {
 
   // The shape of a chunk's launch sequence: everything its kernels' arguments depend on.
   auto graph_key = [&](int Rc, int64_t b0) {
-    std::vector<int64_t> k = {reinterpret_cast<int64_t>(ar), reinterpret_cast<int64_t>(dar), T, R, Rc, b0, j.batch, j.mse,
+    std::vector<int64_t> k = {reinterpret_cast<int64_t>(ar), reinterpret_cast<int64_t>(dar), T, R, Rc, b0, j.batch, mse,
                               j.sample_weight != nullptr, grads, ex.sms, F, m.weights_len};
     for (size_t l = 0; l < m.layers.size(); ++l) {
       const nn::LayerSpec& L = m.layers[l];
@@ -296,8 +297,8 @@ double nn_train_grad(const TrainGradJob& j) {
     float* hx = g_ws.hx;
     gather_chunk(hx, j.xs, j.starts, b0, Rc, T, F);
     double* hd = g_ws.hd;
-    const int64_t tlen = j.mse ? int64_t{Rc} * U : Rc;
-    std::memcpy(hd, j.target + (j.mse ? b0 * U : b0), sizeof(double) * tlen);
+    const int64_t tlen = mse ? int64_t{Rc} * U : Rc;
+    std::memcpy(hd, j.target + (mse ? b0 * U : b0), sizeof(double) * tlen);
     if (j.sample_weight) std::memcpy(hd + R * U, j.sample_weight + b0, sizeof(double) * Rc);
     th2d.start(s);
     NEURION_CUDA_CHECK(cudaMemcpyAsync(ar + P.X, hx, sizeof(float) * int64_t{T} * Rc * F, cudaMemcpyHostToDevice, s));
@@ -306,7 +307,7 @@ double nn_train_grad(const TrainGradJob& j) {
       NEURION_CUDA_CHECK(cudaMemcpyAsync(dar + P.sw, hd + R * U, sizeof(double) * Rc, cudaMemcpyHostToDevice, s));
     th2d.stop(s);
     ChunkCall c;
-    c.ar = ar; c.dar = dar; c.R = Rc; c.b0 = b0; c.batch = j.batch; c.mse = j.mse; c.has_sw = j.sample_weight != nullptr;
+    c.ar = ar; c.dar = dar; c.R = Rc; c.b0 = b0; c.batch = j.batch; c.mse = mse; c.has_sw = j.sample_weight != nullptr;
     c.rates = j.dropout;
     // the launch sequence of this chunk (the first also zeroes the gradient and transposes W, U)
     auto sequence = [&] {

@@ -5,28 +5,14 @@
 #include <cstdint>
 #include <string>
 #include "../native/nn/nn_spec.h"
+#include "../native/nn/train_cpu.h"  // train::GradJob: the job the CPU core takes, built by train_args.h
 
 namespace neurion::cuda {
 
-struct TrainGradJob {
-  const nn::ModelSpec* spec = nullptr;  // validated, trainable (train::check_trainable)
-  const float* params = nullptr;        // spec->weights_len floats
-  const float* xs = nullptr;            // feature rows [x_rows, F]
-  int64_t x_rows = 0;
-  const int32_t* starts = nullptr;      // window b = rows starts[b] .. starts[b] + T - 1
-  int64_t batch = 0;
-  int T = 0;
-  int mse = 0;                          // 0: softmax cross-entropy, 1: MSE
-  const double* target = nullptr;       // CE: [batch] class indices; MSE: [batch, units]
-  const double* sample_weight = nullptr;  // [batch] or null
-  double* grads = nullptr;              // [weights_len] (overwritten) or null: forward only
-  double* outputs = nullptr;            // [batch, units] or null
-  const float* dropout = nullptr;       // [layers] input dropout rate per computing layer, or null
-  uint32_t k0 = 0, k1 = 0;              // dropout key (native/nn/nn_dropout.h)
-};
 
-// Returns the mean (sample-weighted) loss. Throws cuda::Error on a device failure.
-double nn_train_grad(const TrainGradJob& job);
+// The CPU core's job (`threads` ignored). Returns the mean (sample-weighted) loss. Throws
+// cuda::Error on a device failure.
+double nn_train_grad(const nn::train::GradJob& job);
 
 // Sequences per device chunk for a model and length (no device needed), the largest chunk, and
 // the description of the numerics, for nnTrainInfo.
