@@ -42,16 +42,8 @@ NEURION_HD float fma_f(float a, float b, float c) {
 #endif
 }
 
-// d act(x) / dx given the ACTIVATED value y (train_cpu.cpp dact1).
-NEURION_HD float dact(int a, float y) {
-  switch (a) {
-    case 1: return 1.0f - y * y;
-    case 2: return y * (1.0f - y);
-    case 3: return (y > 0.0f && y < 1.0f) ? 0.2f : 0.0f;
-    case 4: return y > 0.0f ? 1.0f : 0.0f;
-    default: return 1.0f;
-  }
-}
+// d act(x) / dx given the ACTIVATED value y: nn_act.h dact_f (the CPU core's).
+NEURION_HD float dact(int a, float y) { return nn::dact_f(static_cast<nn::Act>(a), y); }
 NEURION_HD float act(int a, float x) { return nn::act_f(static_cast<nn::Act>(a), x); }
 
 // ---------------------------------------------------------------------------------------------

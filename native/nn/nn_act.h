@@ -115,4 +115,17 @@ NEURION_HD float act_f(Act a, float x) {
   }
 }
 
+// d act(x) / dx written in terms of the ACTIVATED value y = act(x), as backpropagation has it;
+// shared by the CPU training core (native/nn/train_cpu.cpp) and the CUDA one (kernels/nn_train.cuh).
+// Softmax is differentiated per row by the loss; here it (and linear) passes the gradient through.
+NEURION_HD float dact_f(Act a, float y) {
+  switch (a) {
+    case Act::Tanh: return 1.0f - y * y;
+    case Act::Sigmoid: return y * (1.0f - y);
+    case Act::HardSigmoid: return (y > 0.0f && y < 1.0f) ? 0.2f : 0.0f;
+    case Act::Relu: return y > 0.0f ? 1.0f : 0.0f;
+    default: return 1.0f;
+  }
+}
+
 }  // namespace neurion::nn

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "../common/parallel.h"
+#include "nn_act.h"  // dact_f
 #include "nn_dropout.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -247,16 +248,6 @@ void mul_dact(Act a, const float* y, float* d, int n) {
   }
 }
 
-inline float dact1(Act a, float y) {
-  switch (a) {
-    case Act::Linear: case Act::Softmax: return 1.0f;
-    case Act::Tanh: return 1.0f - y * y;
-    case Act::Sigmoid: return y * (1.0f - y);
-    case Act::HardSigmoid: return (y > 0.0f && y < 1.0f) ? 0.2f : 0.0f;
-    case Act::Relu: return y > 0.0f ? 1.0f : 0.0f;
-  }
-  return 1.0f;
-}
 
 // Row-major transpose: dst[j * rows + i] = src[i * ld + c0 + j], i < rows, j < cols.
 void transpose(const float* src, int rows, int cols, int64_t ld, int c0, float* dst) {
@@ -571,11 +562,11 @@ void forward_chunk(const Prepared& P, const GradJob& job, int64_t b0, int R, std
           float* dcr = dc + int64_t{r} * u;
           for (int j = 0; j < u; ++j) {
             const float i = a[j], f = a[u + j], cc = a[2 * u + j], o = a[3 * u + j];
-            const float dcv = dcr[j] + dhr[j] * o * dact1(s.act, tc[j]);
-            d[3 * u + j] = dhr[j] * tc[j] * dact1(s.rec_act, o);
-            d[j] = dcv * cc * dact1(s.rec_act, i);
-            d[u + j] = dcv * cp[j] * dact1(s.rec_act, f);
-            d[2 * u + j] = dcv * i * dact1(s.act, cc);
+            const float dcv = dcr[j] + dhr[j] * o * dact_f(s.act, tc[j]);
+            d[3 * u + j] = dhr[j] * tc[j] * dact_f(s.rec_act, o);
+            d[j] = dcv * cc * dact_f(s.rec_act, i);
+            d[u + j] = dcv * cp[j] * dact_f(s.rec_act, f);
+            d[2 * u + j] = dcv * i * dact_f(s.act, cc);
             dcr[j] = dcv * f;
           }
         }
@@ -594,14 +585,14 @@ void forward_chunk(const Prepared& P, const GradJob& job, int64_t b0, int R, std
             const float z = a[j], rr = a[u + j], hh = a[2 * u + j];
             const float dhv = dhr[j];
             const float dz = dhv * (hp[j] - hh);
-            const float dah = dhv * (1.0f - z) * dact1(s.act, hh);
+            const float dah = dhv * (1.0f - z) * dact_f(s.act, hh);
             dhr[j] = dhv * z;  // direct path; recurrent products are added below
             dx[2 * u + j] = dah;
-            dx[j] = dz * dact1(s.rec_act, z);
+            dx[j] = dz * dact_f(s.rec_act, z);
             dhh_[j] = dx[j];
             if (s.reset_after) {
               dhh_[2 * u + j] = dah * rr;
-              dx[u + j] = dah * hc[j] * dact1(s.rec_act, rr);
+              dx[u + j] = dah * hc[j] * dact_f(s.rec_act, rr);
               dhh_[u + j] = dx[u + j];
             } else {
               dhh_[2 * u + j] = dah;
@@ -620,7 +611,7 @@ void forward_chunk(const Prepared& P, const GradJob& job, int64_t b0, int R, std
             float* dhr = dh + int64_t{r} * u;
             for (int j = 0; j < u; ++j) {
               dhr[j] += drr[j] * a[u + j];
-              dx[u + j] = drr[j] * hp[j] * dact1(s.rec_act, a[u + j]);
+              dx[u + j] = drr[j] * hp[j] * dact_f(s.rec_act, a[u + j]);
               dhh_[u + j] = dx[u + j];
             }
           }
