@@ -21,6 +21,8 @@ import type { Command } from 'commander';
 import { alignCloses, isTimeframe, loadBundled, type Bars, type Timeframe } from '../data/index.js';
 import { fitGarchModel, fitGbm, fitHeston, fitMerton } from '../mc/fit.js';
 import { MODEL_NAMES, runMonteCarlo, writePathSamplesArrow, type McConfig, type McResult, type ModelSpec } from '../mc/index.js';
+import { covariance } from '../risk/linalg.js';
+import { mean as sampleMean } from '../risk/stats.js';
 import { UsageError } from './errors.js';
 
 interface McFlags {
@@ -86,10 +88,6 @@ function barsPerYear(time: ArrayLike<number>): number {
   return (time.length - 1) / years;
 }
 
-function meanVar(r: Float64Array): { mean: number; variance: number } {
-  const mean = r.reduce((s, x) => s + x, 0) / r.length;
-  return { mean, variance: r.reduce((s, x) => s + (x - mean) ** 2, 0) / (r.length - 1) };
-}
 
 export function modelFromFlags(o: McFlags): { model: ModelSpec; fitted?: Record<string, unknown> } {
   const model = o.model;
@@ -103,12 +101,9 @@ export function modelFromFlags(o: McFlags): { model: ModelSpec; fitted?: Record<
     if (al.cols < 30) throw new RangeError(`--fit: only ${al.cols} common timestamps across ${names.join(', ')}`);
     const n = al.rows, ppy = barsPerYear(al.time);
     const rets = Array.from({ length: n }, (_, a) => logReturns(al.values.subarray(a * al.cols, (a + 1) * al.cols)));
-    const means = rets.map((r) => meanVar(r).mean);
-    const cov = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => {
-      let s = 0;
-      for (let t = 0; t < rets[i]!.length; t++) s += (rets[i]![t]! - means[i]!) * (rets[j]![t]! - means[j]!);
-      return (s / (rets[i]!.length - 1)) * ppy;
-    }));
+    const means = rets.map((r) => sampleMean(r));
+    const c = covariance(rets);  // per bar; annualized below
+    const cov = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => c[i * n + j]! * ppy));
     const s0 = Array.from({ length: n }, (_, a) => al.values[a * al.cols + al.cols - 1]!);
     const mu = means.map((m, a) => m * ppy + 0.5 * cov[a]![a]!);
     const weights = list('weights', o.weights), qty = list('qty', o.qty);
@@ -126,7 +121,7 @@ export function modelFromFlags(o: McFlags): { model: ModelSpec; fitted?: Record<
       const ppy = barsPerYear(bars.time);
       const f = fitGbm(r, ppy, s0, model);
       const sigma = sigmaf ?? f.model.sigma;
-      const mu = muf ?? (sigmaf === undefined ? f.model.mu : meanVar(r).mean * ppy + 0.5 * sigma * sigma);
+      const mu = muf ?? (sigmaf === undefined ? f.model.mu : sampleMean(r) * ppy + 0.5 * sigma * sigma);
       return { model: { type: model, s0, mu, sigma }, fitted: { series: o.fit, bars: bars.close.length, barsPerYear: ppy, s0, mu, sigma, method: f.info.method } };
     }
     if (model === 'garch' || model === 'merton' || model === 'heston') {

@@ -31,6 +31,7 @@
 import { describeValue } from '../errors.js';
 import { fitGarch, type GarchDist } from '../risk/garch.js';
 import { nelderMead } from '../risk/optimize.js';
+import { mean as sampleMean, variance as sampleVariance } from '../risk/stats.js';
 import { TestRng } from '../util/rng.js';
 import type { GarchSpec, GbmSpec, HestonSpec, MertonSpec } from './models.js';
 
@@ -55,12 +56,7 @@ function checkPpy(fn: string, ppy: number): void {
 }
 
 function meanVar(r: Float64Array): { mean: number; variance: number } {
-  let m = 0;
-  for (let i = 0; i < r.length; i++) m += r[i]!;
-  m /= r.length;
-  let v = 0;
-  for (let i = 0; i < r.length; i++) v += (r[i]! - m) ** 2;
-  return { mean: m, variance: v / (r.length - 1) };
+  return { mean: sampleMean(r), variance: sampleVariance(r) };
 }
 
 export function fitGbm(returns: Float64Array, barsPerYear: number, s0: number, type: 'gbm' | 'gbm-f32' = 'gbm'): { model: GbmSpec; info: FitInfo } {
@@ -189,9 +185,7 @@ function realizedVariance(r: Float64Array, w: number, ppy: number, mean: number)
  */
 export function hestonStatistics(r: Float64Array, ppy: number, w: number): { leverage: number; volOfVar: number } {
   const n = r.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += r[i]!;
-  mean /= n;
+  const mean = sampleMean(r);
   const v = realizedVariance(r, w, ppy, mean);
   let a = 0, b = 0, c = 0, l1 = 0, l2 = 0, k = 0;
   for (let t = w; t + w < n; t++) {
