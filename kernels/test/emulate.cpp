@@ -31,17 +31,7 @@
 using namespace neurion;
 using namespace neurion::cuda;
 
-static int failures = 0;
-#define CHECK(cond, ...)                          \
-  do {                                            \
-    if (!(cond)) {                                \
-      if (++failures <= 20) {                     \
-        std::printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-        std::printf(__VA_ARGS__);                 \
-        std::printf("\n");                        \
-      }                                           \
-    }                                             \
-  } while (0)
+#include "check.h"
 
 static const double kUnwritten = -7.25e300;
 

@@ -46,19 +46,7 @@
 using namespace neurion;
 using namespace neurion::cuda::nntr;
 
-static int failures = 0;
-static int checks = 0;
-#define CHECK(cond, ...)                                     \
-  do {                                                       \
-    ++checks;                                                \
-    if (!(cond)) {                                           \
-      if (++failures <= 30) {                                \
-        std::printf("FAIL %s:%d: ", __FILE__, __LINE__);     \
-        std::printf(__VA_ARGS__);                            \
-        std::printf("\n");                                   \
-      }                                                      \
-    }                                                        \
-  } while (0)
+#include "check.h"
 
 static const uint32_t kSentinelBits = 0x7fc0dead;  // a quiet NaN
 static float sentinel() { float f; std::memcpy(&f, &kSentinelBits, 4); return f; }
@@ -544,6 +532,6 @@ int main() {
     std::printf("%s %s (worst gradient error / tolerance %.3g)\n", compare(c.label, e, a) ? "FAIL" : "ok  ", c.label.c_str(), worst);
     if (!cpu_dropout) std::printf("     (the CPU core has no dropout here: the comparison above is not meaningful)\n");
   }
-  std::printf("%s emulate_train: %d models, %d checks, %d failures\n", failures ? "FAIL" : "ok  ", ncase, checks, failures);
+  std::printf("%s emulate_train: %d models, %ld checks, %d failures\n", failures ? "FAIL" : "ok  ", ncase, checks, failures);
   return failures ? 1 : 0;
 }
