@@ -12,10 +12,11 @@ import { availableBackends, nativeAddon } from '../src/compute/backend.js';
 import { buildModel, cloneModel, randomizeWeights, type LayerConfig, type Model } from '../src/models/layers.js';
 import { fileIOHandler, predict, saveModel } from '../src/models/index.js';
 import { encodeModel } from '../src/models/native.js';
-import { getParams, referenceLossAndGrads, setParams, type LossKind } from '../src/models/train/grad-reference.js';
+import { getParams, referenceLossAndGrads, type LossKind } from '../src/models/train/grad-reference.js';
 import { dropoutRates, dropoutScale, gatherWindows, nnTrainGradOp, validateTrainGrad, type TrainGradArgs } from '../src/models/train/grad.js';
 import { dropoutStepKey, evaluate, fit, type WindowSet } from '../src/models/train/trainer.js';
 import { TestRng, freshSeed } from '../src/util/rng.js';
+import { fdError, toyTask } from './helpers/train.js';
 
 const hasCpu = availableBackends().includes('cpu') && typeof (nativeAddon('cpu') as unknown as { nnTrainGrad?: unknown }).nnTrainGrad === 'function';
 const SM = (u: number): LayerConfig => ({ kind: 'dense', units: u, activation: 'softmax' });
@@ -88,23 +89,6 @@ describe('the keep/drop decision', () => {
 // Gradients
 // ---------------------------------------------------------------------------------------------
 
-function fdError(model: Model, run: () => { loss: number; grads: Float64Array }): number {
-  const p0 = getParams(model);
-  const { grads } = run();
-  let worst = 0;
-  const h = 2 ** -12;
-  for (let i = 0; i < p0.length; i++) {
-    const p = p0.slice();
-    p[i] = p0[i]! + h; setParams(model, p);
-    const lp = run().loss;
-    p[i] = p0[i]! - h; setParams(model, p);
-    const lm = run().loss;
-    setParams(model, p0);
-    const fd = (lp - lm) / (2 * h);
-    worst = Math.max(worst, Math.abs(fd - grads[i]!) / (1e-4 + Math.abs(fd)));
-  }
-  return worst;
-}
 
 describe('reference BPTT with dropout vs finite differences (fixed key: a deterministic function)', () => {
   const cases: Array<[string, LayerConfig[], LossKind]> = [
@@ -223,18 +207,6 @@ describe.runIf(hasCpu)('native CPU training with dropout', () => {
 // Trainer
 // ---------------------------------------------------------------------------------------------
 
-function toyTask(seed: number, n: number, T: number, F: number): WindowSet {
-  const rng = new TestRng(seed);
-  const xs = Float32Array.from({ length: (n + T) * F }, () => rng.normal());
-  const starts = Int32Array.from({ length: n }, (_, i) => i);
-  const target = Float64Array.from({ length: n }, (_, i) => {
-    let m = 0;
-    for (let t = 0; t < T; t++) m += xs[(i + t) * F]!;
-    m /= Math.sqrt(T);
-    return m > 0.4 ? 2 : m < -0.4 ? 0 : 1;
-  });
-  return { xs, starts, target };
-}
 
 const dropModel = (seed = 1): Model => buildModel({ timesteps: 8, features: 3, seed, layers: [{ kind: 'lstm', units: 8 }, { kind: 'dropout', rate: 0.3 }, SM(3)] });
 

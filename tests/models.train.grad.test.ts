@@ -8,10 +8,11 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { availableBackends, nativeAddon } from '../src/compute/backend.js';
 import { buildModel, randomizeWeights, type LayerConfig, type Model } from '../src/models/layers.js';
-import { getParams, referenceLossAndGrads, setParams, type LossKind } from '../src/models/train/grad-reference.js';
+import { referenceLossAndGrads, type LossKind } from '../src/models/train/grad-reference.js';
 import { nnTrainGradOp, gatherWindows } from '../src/models/train/grad.js';
 import { Adam, Sgd, clipByGlobalNorm } from '../src/models/train/optim.js';
 import { TestRng, freshSeed } from '../src/util/rng.js';
+import { fdError } from './helpers/train.js';
 
 const hasCpu = availableBackends().includes('cpu') && typeof (nativeAddon('cpu') as unknown as { nnTrainGrad?: unknown }).nnTrainGrad === 'function';
 
@@ -29,24 +30,6 @@ function tinyCase(layers: LayerConfig[], loss: LossKind, seed: number, F = 3, T 
   return { model, x, y, B, T, sampleWeight };
 }
 
-/** Max over parameters of |fd - analytic| / (1e-4 + |fd|), central differences with h = 2^-12 on the float32 weights. */
-function fdError(model: Model, run: () => { loss: number; grads: Float64Array }): number {
-  const p0 = getParams(model);
-  const { grads } = run();
-  let worst = 0;
-  const h = 2 ** -12; // exact in float32 for weights of magnitude < 2^11 (24-bit mantissa)
-  for (let i = 0; i < p0.length; i++) {
-    const p = p0.slice();
-    p[i] = p0[i]! + h; setParams(model, p);
-    const lp = run().loss;
-    p[i] = p0[i]! - h; setParams(model, p);
-    const lm = run().loss;
-    setParams(model, p0);
-    const fd = (lp - lm) / (2 * h);
-    worst = Math.max(worst, Math.abs(fd - grads[i]!) / (1e-4 + Math.abs(fd)));
-  }
-  return worst;
-}
 
 const SM = (u: number): LayerConfig => ({ kind: 'dense', units: u, activation: 'softmax' });
 

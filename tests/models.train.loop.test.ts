@@ -18,25 +18,11 @@ import { classMetrics } from '../src/models/train/metrics.js';
 import { liveSignal, loadTrainedModel, windowSet } from '../src/models/train/pipeline.js';
 import { evaluate, fit, shuffleOrder, type WindowSet } from '../src/models/train/trainer.js';
 import { registerTrainCommand } from '../src/cli/train.js';
-import { TestRng } from '../src/util/rng.js';
+import { toyTask } from './helpers/train.js';
 
 const hasCpu = availableBackends().includes('cpu');
 const SHIPPED = ['models/lstm-spy-iwm-aapl-1d', 'models/gru-spy-iwm-aapl-1d'];
 
-/** Class = sign pattern of the mean of feature 0 over the window: learnable. */
-function toyTask(seed: number, n: number, T: number, F: number): WindowSet {
-  const rng = new TestRng(seed);
-  const rows = n + T;
-  const xs = Float32Array.from({ length: rows * F }, () => rng.normal());
-  const starts = Int32Array.from({ length: n }, (_, i) => i);
-  const target = Float64Array.from({ length: n }, (_, i) => {
-    let m = 0;
-    for (let t = 0; t < T; t++) m += xs[(i + t) * F]!;
-    m /= Math.sqrt(T);
-    return m > 0.4 ? 2 : m < -0.4 ? 0 : 1;
-  });
-  return { xs, starts, target };
-}
 
 const toyModel = (kind: 'lstm' | 'gru', seed = 1): Model =>
   buildModel({ timesteps: 8, features: 3, seed, layers: [kind === 'lstm' ? { kind: 'lstm', units: 8 } : { kind: 'gru', units: 8 }, { kind: 'dense', units: 3, activation: 'softmax' }] });
