@@ -20,7 +20,14 @@ export interface Comparison {
 
 type Numeric = ArrayLike<number>;
 
-export function compareArrays(expected: Numeric, actual: Numeric, tol: Tolerance): Comparison {
+/**
+ * `scale`, when given, is each element's error scale for the relative term: the bound becomes
+ * abs + rel * max(|e|, scale[i]). An output computed from larger intermediate values (a ratio
+ * of a small difference of prices) carries the rounding error of those values, not of its own
+ * magnitude; the op states that scale from the expected outputs rather than loosening `abs`
+ * for every element.
+ */
+export function compareArrays(expected: Numeric, actual: Numeric, tol: Tolerance, scale?: Numeric): Comparison {
   if (expected.length !== actual.length) {
     return { ok: false, maxAbsError: Infinity, maxRelError: Infinity, firstBad: 0, detail: `length ${actual.length} != expected ${expected.length}` };
   }
@@ -37,7 +44,8 @@ export function compareArrays(expected: Numeric, actual: Numeric, tol: Tolerance
     const rel = err / Math.max(Math.abs(e), Number.MIN_VALUE);
     if (err > maxAbs) maxAbs = err;
     if (e !== 0 && rel > maxRel) maxRel = rel;
-    if (err > tol.abs + tol.rel * Math.abs(e) && firstBad < 0) {
+    const mag = scale ? Math.max(Math.abs(e), scale[i]!) : Math.abs(e);
+    if (err > tol.abs + tol.rel * mag && firstBad < 0) {
       firstBad = i;
       detail = `index ${i}: expected ${e}, got ${a} (abs error ${err.toExponential(3)}, rel ${rel.toExponential(3)})`;
     }

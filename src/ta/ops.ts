@@ -151,7 +151,7 @@ export function indicatorOp(spec: IndicatorSpec): OpDef<TaArgs, Float64Array[]> 
       },
       compare(e: Float64Array[], a: Float64Array[]): Comparison {
         for (let k = 0; k < e.length; k++) {
-          const c = compareArrays(e[k]!, a[k]!, tol);
+          const c = compareArrays(e[k]!, a[k]!, tol, spec.errorScale?.(e, k));
           if (!c.ok) return { ...c, detail: `output ${spec.outputs[k]}: ${c.detail}` };
         }
         return { ok: true, maxAbsError: 0, maxRelError: 0, firstBad: -1, detail: 'ok' };

@@ -78,6 +78,12 @@ export interface IndicatorSpec {
   formula: string;
   /** Conformance tolerance vs the reference (default rel 1e-9, abs 1e-12). */
   tolerance?: { rel: number; abs: number };
+  /**
+   * Per-element error scale of output k, from the reference outputs, for outputs whose
+   * rounding error follows larger intermediates than their own value (see compareArrays'
+   * `scale`); undefined for outputs compared on their own magnitude.
+   */
+  errorScale?(outputs: readonly Float64Array[], k: number): Float64Array | undefined;
   /** Reasonable parameter ranges for random tests (default: [min, min(max, 50)]). */
   testRanges?: Readonly<Record<string, readonly [number, number]>>;
 }

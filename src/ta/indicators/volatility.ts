@@ -442,6 +442,18 @@ export const VOLATILITY_INDICATORS: IndicatorSpec[] = [
     lookback: (p) => maLookback(p[3]!, p[0]!),
     reference: bbandsRef,
     stream: bbandsStream,
+    // percentB = (x - lower) / (upper - lower): one rounding of the middle band (a non-SMA
+    // middle may differ from the reference by an ulp of the PRICE) moves it by
+    // ulp(price) / (upper - lower), which is large when the bands pinch. Its error scale is
+    // therefore max(|upper|, |lower|) / (upper - lower), not its own magnitude.
+    errorScale: (o, k) => {
+      if (k !== 3) return undefined;
+      const [u, , l] = o as [Float64Array, Float64Array, Float64Array];
+      return u.map((ui, i) => {
+        const w = ui - l[i]!;
+        return w > 0 ? Math.max(Math.abs(ui), Math.abs(l[i]!)) / w : 0;
+      });
+    },
     talib: {
       name: 'BBANDS',
       params: ['optInTimePeriod', 'optInNbDevUp', 'optInNbDevDn', 'optInMAType'],
