@@ -249,3 +249,24 @@ describe('non-finite inputs: native kernel == TypeScript reference, stream == ba
     }
   });
 });
+
+// linregAngle takes atan of the slopes in one vectorized pass (Cephes' atan, branch-free, 4
+// lanes under AVX): slopes across every branch of its range reduction (|m| <= 0.66, up to
+// tan(3pi/8) = 2.414, beyond) and of both signs must give the reference's Math.atan angle (to
+// 1e-12: the sliding sums' own rounding; a wrong branch or coefficient is off by far more).
+describe('linregAngle atan pass', () => {
+  it('matches Math.atan across the reduction ranges', () => {
+    const slopes = [0, 1e-12, 3e-5, 0.01, 0.3, 0.6599, 0.66, 0.6601, 0.9, 1, 1.7, 2.414, 2.4143, 2.5, 10, 1e3, 1e6];
+    const x: number[] = [];
+    for (const m of [...slopes, ...slopes.map((v) => -v)]) for (let k = 0; k < 9; k++) x.push(m * k);
+    const data = { x: Float64Array.from(x) };
+    const ref = computeIndicator('linregAngle', data, { period: 2 }, { backend: 'js' }).linregAngle!;
+    for (const b of backends.filter((v) => v !== 'js')) {
+      const got = computeIndicator('linregAngle', data, { period: 2 }, { backend: b }).linregAngle!;
+      for (let i = 1; i < x.length; i++) {
+        const e = ref[i]!, a = got[i]!;
+        expect(Math.abs(a - e) <= 1e-12 * Math.abs(e) + 1e-300, `[${b}] index ${i}: ${a} vs ${e}`).toBe(true);
+      }
+    }
+  });
+});

@@ -9,6 +9,7 @@
 #pragma once
 #include "../ta.h"
 #include "../../common/sma_kernel.h"
+#include "simd.h"
 
 namespace neurion::ta {
 

@@ -23,17 +23,6 @@
 // estimators) use RollMoments, which is accurate.
 #pragma once
 #include "ma.h"
-#if !defined(__CUDACC__) && defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-// x86 hosts built by GCC/Clang: a few loops also have an AVX version (4 bars per instruction:
-// the same IEEE operations, so the same values), chosen at run time when the CPU has AVX.
-#if !defined(__CUDACC__) && defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__)) && \
-    (defined(__x86_64__) || defined(__i386__))
-#include <immintrin.h>
-#define NEURION_TA_AVX_DISPATCH 1
-#define NEURION_TA_AVX __attribute__((target("avx")))
-#endif
 
 namespace neurion::ta {
 
@@ -212,10 +201,6 @@ NEURION_HD void var_finish2(double a1, double a2, double b1, double b2, double d
   } while (0)
 
 #if defined(NEURION_TA_AVX_DISPATCH)
-inline bool cpu_has_avx() {
-  static const bool ok = __builtin_cpu_supports("avx");
-  return ok;
-}
 // talib_var_pairs' loop, four bars per iteration (AVX); returns where it stopped.
 template <bool kStd>
 NEURION_TA_AVX inline int64_t talib_var_avx(const double* x, const double* tr, int64_t i, int64_t n, double& t1r,

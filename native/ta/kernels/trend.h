@@ -195,6 +195,71 @@ NEURION_HD double linreg_exact(double sy, double sxy, double pd, double sx, doub
   return b + m * (MODE == kLrTsf ? pd : pd - 1.0);
 }
 
+// atan for LINEARREG_ANGLE: Cephes' atan (S. L. Moshier: x reduced to [0, 0.66] by the
+// tan(3pi/8) and pi/4 identities, then x + x z P(z)/Q(z), z = x^2, plus the low bits of pi/2
+// and pi/4), written branch-free (one division picks the reduction) so the angle pass
+// vectorizes. Its error is within about an ulp of libm's atan, which TA-Lib calls: ~2e-16
+// relative, far inside the 1e-9 parity. NaN gives NaN, +-Inf gives +-pi/2, the sign of 0 is kept.
+NEURION_HD double atan_cephes(double v) {
+  const double x = fabs(v);
+  const bool big = x > 2.41421356237309504880, mid = !big && x > 0.66;
+  const double num = big ? -1.0 : mid ? x - 1.0 : x;
+  const double den = big ? x : mid ? x + 1.0 : 1.0;
+  const double y0 = big ? 1.57079632679489661923 : mid ? 0.78539816339744830962 : 0.0;
+  const double lo = big ? 6.123233995736765886130e-17 : mid ? 0.5 * 6.123233995736765886130e-17 : 0.0;
+  const double r = num / den, z = r * r;
+  const double pz = (((-8.750608600031904122785e-1 * z - 1.615753718733365076637e1) * z - 7.500855792314704667340e1) * z -
+                     1.228866684490136173410e2) * z - 6.485021904942025371773e1;
+  const double qz = ((((z + 2.485846490142306297962e1) * z + 1.650270098316988542046e2) * z + 4.328810604912902668951e2) * z +
+                     4.853903996359136964868e2) * z + 1.945506571482613964425e2;
+  const double a = y0 + ((r * (z * pz / qz) + r) + lo);
+  return copysign(a, v);
+}
+// out[a..b) = atan(out) * 180/pi, in place (4 lanes under AVX dispatch: the same operations).
+NEURION_HD void linreg_angle_pass(double* out, int64_t a, int64_t b) {
+  constexpr double kDeg = 180.0 / 3.14159265358979323846;
+  for (int64_t i = a; i < b; ++i) out[i] = atan_cephes(out[i]) * kDeg;
+}
+#if defined(NEURION_TA_AVX_DISPATCH)
+// linreg_angle_pass, four values per instruction: atan_cephes' operations lane by lane (the
+// selects are blends), so the same values.
+NEURION_TA_AVX inline void linreg_angle_pass_avx(double* out, int64_t a, int64_t b) {
+  const __m256d sign = _mm256_set1_pd(-0.0), one = _mm256_set1_pd(1.0), zero = _mm256_setzero_pd();
+  const __m256d t3p8 = _mm256_set1_pd(2.41421356237309504880), c066 = _mm256_set1_pd(0.66);
+  const __m256d pio2 = _mm256_set1_pd(1.57079632679489661923), pio4 = _mm256_set1_pd(0.78539816339744830962);
+  const __m256d mb = _mm256_set1_pd(6.123233995736765886130e-17), mb2 = _mm256_set1_pd(0.5 * 6.123233995736765886130e-17);
+  const __m256d deg = _mm256_set1_pd(180.0 / 3.14159265358979323846);
+  int64_t i = a;
+  for (; i + 4 <= b; i += 4) {
+    const __m256d v = _mm256_loadu_pd(out + i);
+    const __m256d x = _mm256_andnot_pd(sign, v);
+    const __m256d big = _mm256_cmp_pd(x, t3p8, _CMP_GT_OQ);
+    const __m256d mid = _mm256_andnot_pd(big, _mm256_cmp_pd(x, c066, _CMP_GT_OQ));
+    __m256d num = _mm256_blendv_pd(x, _mm256_sub_pd(x, one), mid);
+    num = _mm256_blendv_pd(num, _mm256_set1_pd(-1.0), big);
+    __m256d den = _mm256_blendv_pd(one, _mm256_add_pd(x, one), mid);
+    den = _mm256_blendv_pd(den, x, big);
+    const __m256d y0 = _mm256_blendv_pd(_mm256_blendv_pd(zero, pio4, mid), pio2, big);
+    const __m256d lo = _mm256_blendv_pd(_mm256_blendv_pd(zero, mb2, mid), mb, big);
+    const __m256d r = _mm256_div_pd(num, den), z = _mm256_mul_pd(r, r);
+    __m256d pz = _mm256_sub_pd(_mm256_mul_pd(_mm256_set1_pd(-8.750608600031904122785e-1), z), _mm256_set1_pd(1.615753718733365076637e1));
+    pz = _mm256_sub_pd(_mm256_mul_pd(pz, z), _mm256_set1_pd(7.500855792314704667340e1));
+    pz = _mm256_sub_pd(_mm256_mul_pd(pz, z), _mm256_set1_pd(1.228866684490136173410e2));
+    pz = _mm256_sub_pd(_mm256_mul_pd(pz, z), _mm256_set1_pd(6.485021904942025371773e1));
+    __m256d qz = _mm256_add_pd(z, _mm256_set1_pd(2.485846490142306297962e1));
+    qz = _mm256_add_pd(_mm256_mul_pd(qz, z), _mm256_set1_pd(1.650270098316988542046e2));
+    qz = _mm256_add_pd(_mm256_mul_pd(qz, z), _mm256_set1_pd(4.328810604912902668951e2));
+    qz = _mm256_add_pd(_mm256_mul_pd(qz, z), _mm256_set1_pd(4.853903996359136964868e2));
+    qz = _mm256_add_pd(_mm256_mul_pd(qz, z), _mm256_set1_pd(1.945506571482613964425e2));
+    const __m256d q = _mm256_div_pd(_mm256_mul_pd(z, pz), qz);
+    const __m256d t = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(r, q), r), lo);
+    const __m256d at = _mm256_or_pd(_mm256_add_pd(y0, t), _mm256_and_pd(sign, v));  // copysign (|a| has a clear sign bit)
+    _mm256_storeu_pd(out + i, _mm256_mul_pd(at, deg));
+  }
+  linreg_angle_pass(out, i, b);
+}
+#endif
+
 // Slope and angle (values near 0 where the trend flattens, so the bound must be tight): the output from the running sums with reciprocals instead of TA-Lib's
 // divisions, accepted where the rounding-error bound err = ce Sa is <= 1e-10 |v| (or <= 1e-13);
 // ce bounds 4p+4 eps per sum (the reciprocals' roundings included) with i|y| <= (p-1)|y|:
@@ -218,11 +283,14 @@ NEURION_HD void linreg_row_sa(const double* x, int64_t n, int64_t p, double* out
   const double ke = (4.0 * pd + 4.0) * 1.1102230246251565e-16;
   const double cm = ke * (pd * (pd - 1.0) + sx) / fabs(div);
   const double cb = ke / pd + cm * sx / pd;
+  // The angle runs as the slope (TA-Lib's exact slope where a window is recomputed), then one
+  // pass takes atan of every value: the same atan(m) 180/pi TA-Lib computes per bar.
+  constexpr int kOut = MODE == kLrAngle ? kLrSlope : MODE;
   const double ce = MODE == kLrSlope ? cm : MODE == kLrAngle ? cm * 57.29577951308232 : MODE == kLrIntercept ? cb : cb + cm * h;
   double sy, sxy, sa;
   int64_t t = start;
   linreg_fresh(x, t, p, sy, sxy, sa);
-  out[t] = linreg_exact<MODE>(sy, sxy, pd, sx, div);
+  out[t] = linreg_exact<kOut>(sy, sxy, pd, sx, div);
   ++t;
   while (t < n) {
     // Bars t .. T-1 slide; T = t + p - 1 is the next fresh window (its sums: fy, fxy, fa).
@@ -241,15 +309,20 @@ NEURION_HD void linreg_row_sa(const double* x, int64_t n, int64_t p, double* out
       sy += cur - old;
       sa += ac - fabs(old);
       const double m = (pd * sxy - sx * sy) * rdiv;
-      double v;
-      if (MODE == kLrSlope) v = m;
-      else if (MODE == kLrAngle) v = atan(m) * (180.0 / 3.14159265358979323846);
-      else {
+      double v, mag;
+      if (MODE == kLrSlope || MODE == kLrAngle) {
+        v = m;  // the angle pass turns it into degrees
+        // The angle is accepted on a lower bound of its size, 45 min(|m|, 1) <= |atan(m)| 180/pi
+        // (atan is concave on [0, 1]), so no atan is needed here (LinregStream: the same test).
+        const double am = fabs(m);
+        mag = MODE == kLrSlope ? am : 45.0 * (!(am >= 1.0) ? am : 1.0);
+      } else {
         const double b = (sy - m * sx) * rp;
         v = MODE == kLrIntercept ? b : b + m * h;
+        mag = fabs(v);
       }
       const double err = ce * sa;
-      double lim = 1e-10 * fabs(v);
+      double lim = 1e-10 * mag;
       lim = lim > 1e-13 ? lim : 1e-13;  // NaN v: 1e-13
       lim = lim < 1e299 ? lim : 1e299;  // rejects a non-finite err (finite Sa: err <= ~1e292)
       if (!(err <= lim)) { rejected = true; break; }
@@ -265,8 +338,14 @@ NEURION_HD void linreg_row_sa(const double* x, int64_t n, int64_t p, double* out
       fa += fabs(cur);
       sy = fy; sxy = fxy; sa = fa;
     }
-    out[t] = linreg_exact<MODE>(sy, sxy, pd, sx, div);
+    out[t] = linreg_exact<kOut>(sy, sxy, pd, sx, div);
     ++t;
+  }
+  if (MODE == kLrAngle) {
+#if defined(NEURION_TA_AVX_DISPATCH)
+    if (vs::cpu_has_avx()) { linreg_angle_pass_avx(out, start, n); return; }
+#endif
+    linreg_angle_pass(out, start, n);
   }
 }
 

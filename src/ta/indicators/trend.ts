@@ -286,15 +286,19 @@ class LinregStream implements IndicatorStream {
       s.sy += v - old;
       this.sa += Math.abs(v) - Math.abs(old);
       this.since++;
-      let out: number;
+      let out: number, mag: number;
       if (mode === LR_SLOPE || mode === LR_ANGLE) {
         const m = (p * s.sxy - this.sx * s.sy) * this.rdiv;
         out = mode === LR_SLOPE ? m : Math.atan(m) * (180 / 3.14159265358979323846);
+        // The angle is accepted on a lower bound of its size, 45 min(|m|, 1) (the kernel's test).
+        const am = Math.abs(m);
+        mag = mode === LR_SLOPE ? am : 45 * (!(am >= 1) ? am : 1);
       } else {
         out = s.sy * this.ca + s.sxy * this.cc;
+        mag = Math.abs(out);
       }
       const err = this.ce * this.sa;
-      if ((err <= 1e-10 * Math.abs(out) && err < 1e300) || err <= 1e-13) return oneOutput(this.values, out);
+      if ((err <= 1e-10 * mag && err < 1e300) || err <= 1e-13) return oneOutput(this.values, out);
     }
     let sy = 0, sxy = 0, sa = 0;
     for (let i = p; i-- !== 0;) {
