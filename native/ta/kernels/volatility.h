@@ -408,6 +408,38 @@ NEURION_HD double log_ratio(double q) {
   const double pp = (a0 + u2 * a1) + u4 * ((a2 + u2 * a3) + u4 * a4);
   return u + u2 * pp;
 }
+// out[i] = log_ratio(c[i] / c[i-1]) for i in [a, b) (a >= 1).
+NEURION_HD void log_returns(const double* c, int64_t a, int64_t b, double* out) {
+  for (int64_t i = a; i < b; ++i) out[i] = log_ratio(c[i] / c[i - 1]);
+}
+#if defined(NEURION_TA_AVX_DISPATCH)
+// log_returns, four bars per instruction: log_ratio's series with the same operations lane by
+// lane (so the same values); a group with a lane outside |u| <= 1/32 (or NaN) takes the scalar
+// log_ratio for all four.
+NEURION_TA_AVX inline void log_returns_avx(const double* c, int64_t a, int64_t b, double* out) {
+  const __m256d one = _mm256_set1_pd(1.0), lim = _mm256_set1_pd(0.03125), sign = _mm256_set1_pd(-0.0);
+  int64_t i = a;
+  for (; i + 4 <= b; i += 4) {
+    const __m256d q = _mm256_div_pd(_mm256_loadu_pd(c + i), _mm256_loadu_pd(c + i - 1));
+    const __m256d u = _mm256_sub_pd(q, one);
+    if (_mm256_movemask_pd(_mm256_cmp_pd(_mm256_andnot_pd(sign, u), lim, _CMP_LE_OQ)) != 0xF) {
+      for (int k = 0; k < 4; ++k) out[i + k] = log_ratio(c[i + k] / c[i + k - 1]);
+      continue;
+    }
+    const __m256d u2 = _mm256_mul_pd(u, u);
+    const __m256d a0 = _mm256_add_pd(_mm256_set1_pd(-0.5), _mm256_mul_pd(u, _mm256_set1_pd(0.33333333333333333333)));
+    const __m256d a1 = _mm256_add_pd(_mm256_set1_pd(-0.25), _mm256_mul_pd(u, _mm256_set1_pd(0.2)));
+    const __m256d a2 = _mm256_add_pd(_mm256_set1_pd(-0.16666666666666666667), _mm256_mul_pd(u, _mm256_set1_pd(0.14285714285714285714)));
+    const __m256d a3 = _mm256_add_pd(_mm256_set1_pd(-0.125), _mm256_mul_pd(u, _mm256_set1_pd(0.11111111111111111111)));
+    const __m256d a4 = _mm256_add_pd(_mm256_set1_pd(-0.1), _mm256_mul_pd(u, _mm256_set1_pd(0.09090909090909090909)));
+    const __m256d u4 = _mm256_mul_pd(u2, u2);
+    const __m256d pp = _mm256_add_pd(_mm256_add_pd(a0, _mm256_mul_pd(u2, a1)),
+                                     _mm256_mul_pd(u4, _mm256_add_pd(_mm256_add_pd(a2, _mm256_mul_pd(u2, a3)), _mm256_mul_pd(u4, a4))));
+    _mm256_storeu_pd(out + i, _mm256_add_pd(u, _mm256_mul_pd(u2, pp)));
+  }
+  log_returns(c, i, b, out);
+}
+#endif
 }  // namespace vs
 
 NEURION_HD int64_t ta_volCloseToClose_lookback(const double* p) { return ipar(p, 0); }
@@ -419,7 +451,12 @@ NEURION_HD void ta_volCloseToClose(const TaRow& r) {
   double* out = r.out[0];
   // Pass 1: the log returns into out (independent per bar, so they overlap in the pipeline);
   // pass 2 reads each before overwriting it with the volatility.
-  for (int64_t i = 1; i < n; ++i) out[i] = vs::log_ratio(c[i] / c[i - 1]);
+#if defined(NEURION_TA_AVX_DISPATCH)
+  if (vs::cpu_has_avx()) vs::log_returns_avx(c, 1, n, out);
+  else vs::log_returns(c, 1, n, out);
+#else
+  vs::log_returns(c, 1, n, out);
+#endif
   vs::RollMoments m;
   m.init(r.scratch, p);
   if (n > 0) out[0] = nan_value();
