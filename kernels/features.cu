@@ -1,22 +1,37 @@
 // taFeatures on the GPU: the fused feature kernel of native/ta/features.h, one thread per
 // row (series) computing every feature of the set for its row, calling the same NEURION_HD
-// code as the CPU (features_row -> feature_eval -> the indicator kernels of
-// native/ta/kernels/*.h), so results equal the CPU's up to device libm ulps (ln, sqrt is
-// exact) -- bit-identical for features built from + - * / and sqrt only.
+// code as the CPU (features_row -> feature_init / feature_run -> the streaming states of
+// native/ta/features_stream.h), with a span of one bar (kTile = 1; the CPU steps tiles of 64
+// bars, the same operations), so results equal the CPU's up to device libm ulps (ln; sqrt
+// is exact) -- bit-identical for features built from + - * / and sqrt only.
+//
+// One pass per row: at bar i the thread loads open/high/low/close/volume[i] once, steps every
+// feature's streaming state with them and stores the F values of bar i together.
 //
 // Layout per chunk of rc rows (one device allocation): 5 input blocks [rc x cols] double
-// (open, high, low, close, volume; copied in), per-row scratch [rc x S] double
-// (S = features_scratch(spec, F, cols) = 5 cols kernel-output buffers + the largest kernel
-// scratch; never copied), and the output block [rc x cols x F] of T = double or float
-// (copied out). The feature set travels by value in the launch struct (<= 64 features,
-// 2 KiB of kernel parameters) and is read from the constant bank by every thread.
+// (open, high, low, close, volume; copied in), per-row ring buffers [rc x S] double
+// (S = features_scratch(spec, F, cols): the sum of the features' windows, independent of
+// cols, e.g. 411 doubles = 3.2 KiB for the default 20-feature set; never copied), and the
+// output block [rc x cols x F] of T = double or float (copied out). Chunk sizing: a row costs
+// 5 cols x 8 B in, S x 8 B of rings and cols F sizeof(T) out, so a chunk of 2 chunk_bytes()
+// holds ~2 chunk_bytes() / (cols (40 + F sizeof(T))) rows (10,000 bars, 20 features, float32:
+// 1.2 MB a row, ~1,780 rows per 2 GiB; the previous design's 5 cols + kernel scratch
+// doubles of per-row scratch made it 1.68 MB, ~1,280 rows). The feature set travels by value
+// in the launch struct (<= 64 features, 2 KiB of kernel parameters) and is read from the
+// constant bank by every thread.
 //
-// Traffic (honest): each feature re-reads its inputs from the row (L1/L2, the row's OHLCV
-// is 40 B/bar) and writes/reads its indicator outputs through the per-row scratch in global
-// memory, so per bar and feature a thread moves ~(inputs + 2 x outputs) x 8 B through L2,
-// not "OHLCV once": the reuse-the-kernels design trades bandwidth for one source of truth
-// with the CPU. The output store is F adjacent values per bar (one 32-B sector per 4 doubles
-// of a lane). Same one-thread-per-row limits as `ta` (kernels/README.md): ~100k rows are
+// Traffic per bar and thread: 5 x 8 B of OHLCV read once (the row's own 32-B sectors: a
+// sector serves 4 bars, so L1 absorbs most of the loads) and F x sizeof(T) stored (F adjacent
+// values: one 32-B sector per 4 doubles); that is the DRAM floor, 40 + F sizeof(T) B per bar.
+// On top, through L1/L2: each windowed feature reads and writes ~1-2 ring slots per bar (CCI
+// reads its whole window: the mean deviation has no running form; a rolling max/min rewrites
+// its block's suffix once per window), in the per-row scratch in global memory; and each
+// feature's state (a FeatureState, <= 216 B, loaded into registers for the bar and stored
+// back) in the thread's local memory: st[kMaxFeatures] is a 13,824-B stack frame (ptxas, sm_90:
+// 96 registers, no spills), interleaved across a warp's threads (coalesced, as every thread
+// steps the same feature at the same time), cached in L1/L2. The driver reserves that frame
+// for every thread that can be resident (up to ~3.7 GB on an H100: 13.8 KiB x 2,048 threads
+// x 132 SMs). Same one-thread-per-row limits as `ta` (kernels/README.md): ~100k rows are
 // needed to fill an H100; fewer rows run on fewer threads.
 #include <algorithm>
 #include <cstring>
@@ -47,8 +62,8 @@ __global__ void __launch_bounds__(kFeatBlockMax) features_kernel(const FeatLaunc
     const double* in[5];
 #pragma unroll
     for (int k = 0; k < 5; ++k) in[k] = L.in[k] + r * L.cols;
-    ta::features_row<T>(L.spec, L.nf, in, L.cols, L.scratch + r * L.scratch_per_row,
-                        static_cast<T*>(L.out) + r * L.cols * L.nf);
+    ta::features_row<T, 1>(L.spec, L.nf, in, L.cols, L.scratch + r * L.scratch_per_row,
+                           static_cast<T*>(L.out) + r * L.cols * L.nf);
   }
 }
 
@@ -70,9 +85,10 @@ void ta_features(const double* const* in, int64_t rows, int64_t cols, const doub
   L.cols = cols;
   L.nf = nf;
   std::memcpy(L.spec, spec, sizeof(double) * static_cast<size_t>(nf) * ta::kFeatureStride);
-  L.scratch_per_row = ta::features_scratch(spec, nf, cols);
+  L.scratch_per_row = ta::features_scratch(spec, nf, cols);  // the rings: a few hundred doubles
   const int64_t osz = f32 ? 4 : 8;
-  // Doubles first (inputs, scratch), then the output: every block stays 8-byte aligned.
+  // Doubles first (inputs, rings), then the output: every block stays 8-byte aligned. Inputs
+  // and output dominate a row now that the scratch is only the rings (see the header).
   const int64_t per_row = (5 * cols + L.scratch_per_row) * 8 + cols * nf * osz;
   int64_t rc = std::max<int64_t>(1, 2 * chunk_bytes() / per_row);
   rc = std::min(rc, rows);

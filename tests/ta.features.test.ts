@@ -135,6 +135,84 @@ describe.runIf(hasCpu)('fused vs separate', () => {
   });
 });
 
+/** Flat index i of [rows x cols x nf]: both values the same (Object.is: NaN == NaN, +0 != -0), or logReturn within ln's last bits. */
+function sameAsBatch(fused: ArrayLike<number>, sep: Float64Array, labels: string[], what: string): number {
+  const nf = labels.length;
+  let compared = 0;
+  for (let i = 0; i < sep.length; i++) {
+    const a = fused[i]!, b = sep[i]!;
+    compared++;
+    if (Object.is(a, b)) continue;
+    // ln is glibc's in the kernel and V8's Math.log in the separate path: an ulp or so apart.
+    const f = i % nf;
+    expect(labels[f]!.startsWith('logReturn') && Math.abs(a - b) <= 4 * Number.EPSILON * Math.max(Math.abs(b), 1e-300),
+      `${what}: ${labels[f]} at flat index ${i} (bar ${Math.floor(i / nf)}): one pass ${a}, batch composition ${b}${replay}`).toBe(true);
+  }
+  return compared;
+}
+
+/** The matrix with NaN / +-Inf sprinkled into every field, a leading NaN block in one, -0 and 0 closes, a zero-volume stretch. */
+function poison(rng: TestRng, m: Ohlcv, rows: number, cols: number): Ohlcv {
+  const bad = [NaN, Infinity, -Infinity, NaN, -0, 0];
+  const out = { open: Float64Array.from(m.open), high: Float64Array.from(m.high), low: Float64Array.from(m.low), close: Float64Array.from(m.close), volume: Float64Array.from(m.volume) };
+  for (const k of ['open', 'high', 'low', 'close', 'volume'] as const) {
+    const a = out[k];
+    for (let j = 0; j < Math.max(1, Math.floor(a.length / 150)); j++) a[rng.int(0, a.length - 1)] = bad[rng.int(0, bad.length - 1)]!;
+  }
+  const lead = (['high', 'low', 'close', 'volume'] as const)[rng.int(0, 3)];
+  for (let r = 0; r < rows; r++) for (let i = 0; i < rng.int(0, 30); i++) out[lead][r * cols + i] = NaN;
+  const z = rng.int(0, rows * cols - 12);
+  for (let j = z; j < z + 10; j++) out.volume[j] = 0;
+  return out;
+}
+
+describe.runIf(hasCpu)('one pass == the batch-kernel composition', () => {
+  // The one-pass kernel (native/ta/features_stream.h) reproduces each indicator kernel's
+  // operations in their order, so each feature must equal its separate `ta` calls (the batch
+  // kernels, cpu backend) plus the transform to the last bit, NaN where they give NaN.
+  it('every feature, on every bundled real series (defaults and random parameters)', () => {
+    const rng = new TestRng(seed);
+    let compared = 0;
+    for (const s of realSeries()) {
+      const cols = s.close.length;
+      if (cols < 60) continue;
+      const m: Ohlcv = { open: s.open, high: s.high, low: s.low, close: s.close, volume: s.volume };
+      for (const set of [ALL, randomFeatureSet(rng, cols, 21)]) {
+        const spec = encodeFeatureSet(set, cols);
+        const fused = runOp(featuresOp, { inputs: [s.open, s.high, s.low, s.close, s.volume], rows: 1, cols, spec }, { backend: 'cpu' });
+        const sep = new Float64Array(fused.length);
+        composeFeatures(m, 1, cols, spec, sep, separateRunner);
+        compared += sameAsBatch(fused, sep, featureLabels(set), s.label);
+      }
+    }
+    expect(compared).toBeGreaterThan(100_000);
+  });
+
+  it('every feature, on random series with NaN / +-Inf / -0 inputs, several shapes, float64 and float32 out', () => {
+    const rng = new TestRng(seed);
+    const cases: Array<[number, number, FeatureEntry[]]> = [
+      [3, 500, ALL],
+      [2, 333, randomFeatureSet(rng, 333, 24)],
+      [4, 97, randomFeatureSet(rng, 97, 24)],
+      [1, 41, randomFeatureSet(rng, 41, 16)],
+      [2, 1500, [...DEFAULT_FEATURE_SET]],
+    ];
+    for (const [rows, cols, set] of cases) {
+      const m = poison(rng, matrix(rng, rows, cols), rows, cols);
+      const spec = encodeFeatureSet(set, cols);
+      const labels = featureLabels(set);
+      const sep = new Float64Array(rows * cols * set.length);
+      composeFeatures(m, rows, cols, spec, sep, separateRunner);
+      const fused = computeFeatures(m, set, { rows, cols, backend: 'cpu', threads: 2 });
+      expect(sameAsBatch(fused.values, sep, labels, `${rows}x${cols} ${labels.join(' ')}`)).toBe(sep.length);
+      // Some of every feature's values are NaN and some are not (the NaNs really reach the kernels).
+      expect(Array.from(sep).some((v) => Number.isNaN(v))).toBe(true);
+      const f32 = computeFeatures(m, set, { rows, cols, backend: 'cpu', dtype: 'float32' });
+      expect(f32.values).toEqual(Float32Array.from(fused.values));
+    }
+  });
+});
+
 describe('warm-up, precision, threads', () => {
   const backends = availableBackends().filter((b) => b !== 'cuda' || process.env.NEURION_FEATURES_CUDA === '1');
 

@@ -53,6 +53,8 @@ std::string features_spec_error(const double* spec, int64_t len, int64_t cols) {
 
 namespace {
 
+// Each thread: its rows one after the other, each in one pass (tiles of kFeatureCpuTile bars),
+// with its own ring buffers (features_scratch doubles, reused from row to row).
 template <typename T>
 void run_cpu(const FeaturesJob& j) {
   const int64_t scratch = features_scratch(j.spec, j.nf, j.cols);
@@ -62,7 +64,7 @@ void run_cpu(const FeaturesJob& j) {
     for (int64_t r = r0; r < r1; ++r) {
       const double* in[5];
       for (int k = 0; k < 5; ++k) in[k] = j.in[k] + r * j.cols;
-      features_row<T>(j.spec, j.nf, in, j.cols, buf.data(), out + r * j.cols * j.nf);
+      features_row<T, kFeatureCpuTile>(j.spec, j.nf, in, j.cols, buf.data(), out + r * j.cols * j.nf);
     }
   });
 }
