@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds native/fuzz/ta_fuzz.cpp against native/ta/table.cpp with AddressSanitizer +
+# Builds native/fuzz/ta_fuzz.cpp against native/ta/table.cpp and native/ta/features.cpp with AddressSanitizer +
 # UndefinedBehaviorSanitizer and runs it. Exits non-zero on any sanitizer report, any failed
 # check, or a build failure. Run from anywhere:
 #
@@ -44,13 +44,16 @@ t0=$(date +%s)
 cflags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -ffp-contract=off -pthread -Wall -Wextra -Wno-unused-parameter
         -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
         -I"$napi_inc" -I"$node_inc" -DNAPI_VERSION=8 -DNAPI_CPP_EXCEPTIONS -ffunction-sections -fdata-sections)
-# The two translation units compile in parallel.
+# The three translation units compile in parallel (features.cpp: the fused feature kernel's
+# CPU core and set validation, native/ta/features.h).
 $cxx "${cflags[@]}" -c native/fuzz/ta_fuzz.cpp -o "$dir/ta_fuzz.o" & p1=$!
 $cxx "${cflags[@]}" -c native/ta/table.cpp -o "$dir/table.o" & p2=$!
+$cxx "${cflags[@]}" -c native/ta/features.cpp -o "$dir/features.o" & p3=$!
 wait $p1; r1=$?
 wait $p2; r2=$?
-if [ $r1 -ne 0 ] || [ $r2 -ne 0 ] ||
-   ! $cxx "${cflags[@]}" -Wl,--gc-sections "$dir/ta_fuzz.o" "$dir/table.o" -o "$bin"; then
+wait $p3; r3=$?
+if [ $r1 -ne 0 ] || [ $r2 -ne 0 ] || [ $r3 -ne 0 ] ||
+   ! $cxx "${cflags[@]}" -Wl,--gc-sections "$dir/ta_fuzz.o" "$dir/table.o" "$dir/features.o" -o "$bin"; then
   echo "FAIL: ta_fuzz does not build"
   exit 2
 fi
