@@ -9,7 +9,10 @@
  *     tensor -- what a user composing the public API would do (src/ta/features.ts
  *     composeFeatures with a computeIndicator runner)
  *   - separate, threads=2
- *   - fused cpu threads=1 / threads=2 (float64), fused cpu threads=2 float32 (model path)
+ *   - fused cpu threads=1 / threads=2 (float64), fused cpu threads=2 float32 (model path):
+ *     ta.features, one pass per row (native/ta/features.h: each bar's OHLCV read once, every
+ *     feature's streaming state stepped with it, in tiles of 64 bars on the CPU; per-row
+ *     scratch is only the features' ring buffers)
  *   - fused cuda (when available; end to end, including host<->device copies)
  *
  * Standalone (bench/run.ts's list is not this suite's file):
@@ -137,7 +140,7 @@ export const featuresSuite: SuiteModule = {
     }
     return {
       name: 'ta-features',
-      description: `Fused feature tensor (${F} model features per bar) over ${ROWS} x ${COLS} OHLCV vs the same features one computeIndicator call at a time.`,
+      description: `Fused feature tensor (${F} model features per bar; one pass per row, each bar's OHLCV read once) over ${ROWS} x ${COLS} OHLCV vs the same features one computeIndicator call at a time.`,
       unit: 'bar',
       params: { rows: ROWS, cols: COLS, seed: SEED, features: featureLabels(set), layout: '[rows x cols x F] row-major', data: 'randomOhlcv (src/ta/ops.ts), hourly bars' },
       cases,
